@@ -1,0 +1,59 @@
+"""/api/images: upload, list, read and delete images."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from photoshelf.gallery import queries
+from photoshelf.gallery.models import Image
+from photoshelf.ingest import pipeline
+from photoshelf.ingest.errors import Refusal
+from photoshelf.ingest.upload import IncomingFile
+
+from .schemas import ImageOut, ImagePage, Problem
+
+router = Router(tags=["images"])
+
+REFUSAL_RESPONSES = {status: Problem for status in (400, 409, 413, 415, 422)}
+
+
+@router.post("", response={201: ImageOut, **REFUSAL_RESPONSES}, summary="Upload an image")
+def create_image(
+    request: HttpRequest,
+    file: UploadedFile | None = File(None, description="The image file"),
+    name: str | None = Form(None, description="Display name; defaults to the file name"),
+):
+    """Upload one image as multipart/form-data. Refusals are problem+json with a `code`."""
+    refusal = getattr(request, "upload_refusal", None)
+    if refusal is not None:
+        raise refusal
+    if file is None:
+        raise Refusal("file-missing", "The request has no file in its `file` field.")
+    image = pipeline.ingest(IncomingFile.from_upload(file), name)
+    return 201, image
+
+
+@router.get("", response=ImagePage, summary="List images, newest first")
+def list_images(request: HttpRequest, limit: int = 48, cursor: str | None = None):
+    """One page of images; pass `next_cursor` back as `cursor` for the next page."""
+    return queries.newest_first(limit=limit, cursor=cursor)
+
+
+@router.get("/{int:image_id}", response={200: ImageOut, 404: Problem}, summary="Read one image")
+def get_image(request: HttpRequest, image_id: int):
+    return _get_or_404(image_id)
+
+
+@router.delete("/{int:image_id}", response={204: None, 404: Problem}, summary="Delete an image")
+def delete_image(request: HttpRequest, image_id: int):
+    pipeline.delete(_get_or_404(image_id))
+    return HttpResponse(status=204)
+
+
+def _get_or_404(image_id: int) -> Image:
+    image = Image.objects.filter(pk=image_id).first()
+    if image is None:
+        raise Refusal("not-found", f"There is no image with id {image_id}.")
+    return image

@@ -1,0 +1,64 @@
+"""The NinjaAPI instance: routers, and every error answered as problem+json."""
+
+from __future__ import annotations
+
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from photoshelf.ingest.errors import REFUSALS, Refusal
+
+from .images import router as images_router
+from .problems import catalogue, problem_response
+
+api = NinjaAPI(
+    title="photoshelf",
+    version="1",
+    description="Upload, list and delete photos. Errors are RFC 9457 problem+json with a `code`.",
+    urls_namespace="api",
+)
+api.add_router("/images", images_router)
+
+
+@api.get("/problems", summary="The closed set of refusal codes", tags=["problems"])
+def list_problems(request: HttpRequest):
+    return catalogue()
+
+
+@api.get("/problems/{code}", summary="One refusal code", tags=["problems"])
+def get_problem(request: HttpRequest, code: str):
+    if code not in REFUSALS:
+        raise Refusal("not-found", f"There is no problem type {code!r}.")
+    return next(entry for entry in catalogue() if entry["code"] == code)
+
+
+@api.exception_handler(Refusal)
+def on_refusal(request: HttpRequest, exc: Refusal):
+    return problem_response(exc)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError):
+    errors = [
+        {
+            "field": ".".join(str(part) for part in err.get("loc", ())),
+            "message": str(err.get("msg", "invalid")),
+        }
+        for err in exc.errors
+    ]
+    detail = "The request is not valid: " + "; ".join(
+        f"{err['field'] or 'body'}: {err['message']}" for err in errors
+    )
+    refusal = Refusal("invalid-request", detail, {"errors": errors})
+    return problem_response(refusal)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def on_bad_request(request: HttpRequest, exc: Exception):
+    return problem_response(
+        Refusal("invalid-request", "The request body is not a valid multipart/form-data form.")
+    )

@@ -1,0 +1,80 @@
+"""The `photoshelf` command: serve, migrate, and Django's management commands behind `manage`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    _migrate(verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    from photoshelf.server import serve
+
+    serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["photoshelf manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="photoshelf", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="apply pending migrations, then serve over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="server processes (default: one per CPU core)"
+    )
+    serve.add_argument(
+        "--threads", type=int, default=4, help="request threads per process (default 4)"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""One row per stored image: what the gallery and the API show, and where its bytes are."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from django.db import models
+from django.utils import timezone as django_timezone
+
+from photoshelf.ingest.renditions import SIZES
+from photoshelf.storage.keys import original_key, rendition_key
+
+
+class Image(models.Model):
+    name = models.CharField(max_length=200)
+    filename = models.CharField(max_length=255)  # as the client sent it, for downloads
+    sha256 = models.CharField(max_length=64, unique=True)  # the exact-duplicate rule
+    format = models.CharField(max_length=16)  # Pillow's format name: JPEG, HEIF, PNG, ...
+    content_type = models.CharField(max_length=64)
+    extension = models.CharField(max_length=8)
+    file_size = models.BigIntegerField()  # bytes
+    width = models.PositiveIntegerField()  # as displayed, EXIF orientation applied
+    height = models.PositiveIntegerField()
+    thumbnail_width = models.PositiveIntegerField()
+    thumbnail_height = models.PositiveIntegerField()
+    camera_make = models.CharField(max_length=255, blank=True)
+    camera_model = models.CharField(max_length=255, blank=True)
+    # The instant taken (UTC; the camera's clock read as UTC when it recorded no offset),
+    # the offset it recorded ("+02:00", or "" when none), and the EXIF tag it came from.
+    taken_at = models.DateTimeField(null=True, blank=True)
+    taken_at_offset = models.CharField(max_length=6, blank=True)
+    taken_at_source = models.CharField(max_length=32, blank=True)
+    uploaded_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["-uploaded_at", "-id"], name="image_newest_first")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"
+
+    @property
+    def original_key(self) -> str:
+        return original_key(self.sha256, self.extension)
+
+    def rendition_key(self, size_name: str) -> str:
+        return rendition_key(self.sha256, size_name, SIZES[size_name].extension)
+
+    def storage_keys(self) -> list[str]:
+        return [self.original_key, *(self.rendition_key(name) for name in SIZES)]
+
+    @property
+    def camera(self) -> str:
+        """Make and model as people say them: the make only when the model does not start with it."""
+        make, model = self.camera_make.strip(), self.camera_model.strip()
+        if make and model and not model.lower().startswith(make.split()[0].lower()):
+            return f"{make} {model}"
+        return model or make
+
+    @property
+    def taken_at_local(self) -> datetime | None:
+        """The camera's wall-clock time, with its offset attached when one was recorded."""
+        if self.taken_at is None:
+            return None
+        if not self.taken_at_offset:
+            return self.taken_at.astimezone(timezone.utc).replace(tzinfo=None)
+        sign = -1 if self.taken_at_offset.startswith("-") else 1
+        hours, minutes = self.taken_at_offset[1:].split(":")
+        offset = timedelta(hours=int(hours), minutes=int(minutes)) * sign
+        return self.taken_at.astimezone(timezone(offset))

@@ -1,0 +1,51 @@
+"""Reading the gallery: keyset pages, newest upload first, that never load all rows."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from photoshelf.ingest.errors import Refusal
+
+from .models import Image
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Image]
+    next_cursor: str | None
+
+
+def newest_first(*, limit: int, cursor: str | None = None) -> Page:
+    """One page of images, newest upload first, starting after `cursor` (opaque, from a page)."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    rows = Image.objects.order_by("-uploaded_at", "-id")
+    if cursor:
+        uploaded_at, last_id = decode_cursor(cursor)
+        rows = rows.filter(Q(uploaded_at__lt=uploaded_at) | Q(uploaded_at=uploaded_at, id__lt=last_id))
+    items = list(rows[: limit + 1])
+    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
+    return Page(items=items[:limit], next_cursor=next_cursor)
+
+
+def encode_cursor(image: Image) -> str:
+    raw = f"{image.uploaded_at.isoformat()}|{image.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        when, _, pk = raw.partition("|")
+        uploaded_at = datetime.fromisoformat(when)
+        if uploaded_at.tzinfo is None:
+            raise ValueError("naive")
+        return uploaded_at, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Refusal("invalid-request", "The page cursor is not valid.") from None

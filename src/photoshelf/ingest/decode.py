@@ -1,0 +1,114 @@
+"""Open an image from its content alone: the real format, the pixel bound, the orientation.
+
+Nothing here trusts the file name or the client's Content-Type. Opening reads only the header;
+pixels are decoded once, later, by renditions.render(). Any parser failure becomes a Refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pillow_heif
+from PIL import Image, ImageFile
+
+from .errors import Refusal
+
+log = logging.getLogger(__name__)
+
+pillow_heif.register_heif_opener()
+# We bound pixels ourselves (too-many-pixels) before any decode, so Pillow's own warning is noise.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+# EPS is decoded by running Ghostscript on the upload: never on untrusted input.
+EXCLUDED_FORMATS = frozenset({"EPS"})
+
+# Pillow format -> (Content-Type served, file extension stored). Others use Pillow's own MIME.
+KNOWN_FORMATS: dict[str, tuple[str, str]] = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "MPO": ("image/jpeg", "jpg"),  # a JPEG with extra frames (stereo, depth): browsers show it
+    "PNG": ("image/png", "png"),
+    "GIF": ("image/gif", "gif"),
+    "WEBP": ("image/webp", "webp"),
+    "TIFF": ("image/tiff", "tiff"),
+    "BMP": ("image/bmp", "bmp"),
+    "HEIF": ("image/heic", "heic"),
+    "AVIF": ("image/avif", "avif"),
+}
+
+# EXIF orientation values whose display swaps width and height.
+TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})
+
+
+@dataclass
+class Opened:
+    """An image whose header was read and checked; its pixels are not decoded yet."""
+
+    image: Image.Image
+    format: str
+    content_type: str
+    extension: str
+
+    @property
+    def pixels(self) -> int:
+        return self.image.width * self.image.height
+
+
+def _allowed_formats() -> list[str]:
+    Image.init()
+    return [name for name in Image.OPEN if name not in EXCLUDED_FORMATS]
+
+
+def content_type_and_extension(fmt: str) -> tuple[str, str]:
+    if fmt in KNOWN_FORMATS:
+        return KNOWN_FORMATS[fmt]
+    return Image.MIME.get(fmt, "application/octet-stream"), fmt.lower()
+
+
+def open_image(path: Path, *, max_pixels: int) -> Opened:
+    """Identify the file by its content and bound its size in pixels, decoding nothing yet."""
+    try:
+        image = Image.open(path, formats=_allowed_formats())
+    except Image.DecompressionBombError:
+        raise _too_many_pixels(None, max_pixels) from None
+    except Exception as exc:  # Pillow raises many types on hostile input: all mean "not an image"
+        log.info("decode: %s is not an image Pillow can read: %r", path.name, exc)
+        raise Refusal(
+            "not-an-image", "The file is not an image in a format photoshelf can read."
+        ) from None
+    fmt = image.format or ""
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        image.close()
+        raise Refusal("not-an-image", "The image declares no pixels.")
+    if width * height > max_pixels:
+        image.close()
+        raise _too_many_pixels((width, height), max_pixels)
+    content_type, extension = content_type_and_extension(fmt)
+    return Opened(image=image, format=fmt, content_type=content_type, extension=extension)
+
+
+def displayed_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    """Width and height as a viewer shows the image once its EXIF orientation is applied."""
+    width, height = size
+    return (height, width) if orientation in TRANSPOSED_ORIENTATIONS else (width, height)
+
+
+def _too_many_pixels(size: tuple[int, int] | None, max_pixels: int) -> Refusal:
+    limit_mp = max_pixels / 1_000_000
+    if size is None:
+        return Refusal(
+            "too-many-pixels",
+            f"The image has more than the {limit_mp:g} megapixel limit.",
+            {"max_pixels": max_pixels},
+        )
+    width, height = size
+    return Refusal(
+        "too-many-pixels",
+        f"The image is {width}×{height} pixels ({width * height / 1_000_000:.1f} megapixels); "
+        f"the limit is {limit_mp:g} megapixels.",
+        {"max_pixels": max_pixels, "width": width, "height": height},
+    )

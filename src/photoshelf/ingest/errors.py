@@ -1,0 +1,46 @@
+"""Refusal(code, detail): the closed set of reasons an upload is turned away.
+
+Codes are stable, machine-readable identifiers; the sentence a person reads is made here from
+the code and its facts, once, and used by both the web page and the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# code -> (HTTP status, short title)
+REFUSALS: dict[str, tuple[int, str]] = {
+    "not-an-image": (415, "Not an image"),
+    "duplicate": (409, "Already uploaded"),
+    "taken-at-missing": (422, "No date taken"),
+    "taken-at-too-old": (422, "Taken too long ago"),
+    "too-large": (413, "File too large"),
+    "too-many-pixels": (413, "Too many pixels"),
+    "invalid-name": (422, "Invalid name"),
+    "file-missing": (400, "No file"),
+    "invalid-request": (400, "Invalid request"),
+    "not-found": (404, "Not found"),
+}
+
+
+@dataclass
+class Refusal(Exception):
+    """An upload (or request) refused for a reason the person can fix or understand."""
+
+    code: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in REFUSALS:
+            raise ValueError(f"unknown refusal code {self.code!r}")
+        super().__init__(self.detail)
+
+    @property
+    def status(self) -> int:
+        return REFUSALS[self.code][0]
+
+    @property
+    def title(self) -> str:
+        return REFUSALS[self.code][1]

@@ -1,0 +1,135 @@
+"""ingest(): from an incoming file to a stored Image, the stages in order, cheap checks first.
+
+Nothing is written until every rule has passed; files are stored before the row that points at
+them, and a refused or failed upload leaves neither behind. The database's unique constraint on
+sha256 closes the race between two identical uploads: exactly one row wins.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from photoshelf.gallery.models import Image
+from photoshelf.storage import get_storage
+from photoshelf.storage.keys import original_key, rendition_key
+
+from . import decode, metadata, policy, renditions
+from .errors import Refusal
+from .upload import IncomingFile
+
+log = logging.getLogger(__name__)
+
+
+def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
+    """Run every stage on one file and return the stored Image, or raise a Refusal."""
+    name = policy.clean_name(name, incoming.filename)
+    _refuse_if_stored(incoming.sha256)
+    if incoming.size == 0:
+        raise Refusal("not-an-image", "The file is empty.")
+
+    opened = decode.open_image(incoming.path, max_pixels=settings.PHOTOSHELF_MAX_PIXELS)
+    with opened.image:
+        facts = metadata.read_metadata(opened.image, name=incoming.filename)
+        policy.check_taken_at(
+            facts.taken_at,
+            require=settings.PHOTOSHELF_REQUIRE_TAKEN_AT,
+            max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
+            now=timezone.now(),
+        )
+        width, height = decode.displayed_size(opened.image.size, facts.orientation)
+        made = renditions.render(opened, facts.orientation, name=incoming.filename)
+
+    image = Image(
+        name=name,
+        filename=incoming.filename,
+        sha256=incoming.sha256,
+        format=opened.format,
+        content_type=opened.content_type,
+        extension=opened.extension,
+        file_size=incoming.size,
+        width=width,
+        height=height,
+        thumbnail_width=made[-1].width,
+        thumbnail_height=made[-1].height,
+        camera_make=facts.camera_make,
+        camera_model=facts.camera_model,
+        taken_at=facts.taken_at.utc if facts.taken_at else None,
+        taken_at_offset=facts.taken_at.offset_text if facts.taken_at else "",
+        taken_at_source=facts.taken_at.source if facts.taken_at else "",
+    )
+    _store_files(incoming, image, made)
+    return _record(image)
+
+
+def delete(image: Image) -> None:
+    """Remove the row, then its files (content-addressed: no other row can share them)."""
+    keys = image.storage_keys()
+    image.delete()
+    storage = get_storage()
+    for key in keys:
+        storage.delete(key)
+
+
+def _refuse_if_stored(sha256: str) -> None:
+    existing = Image.objects.filter(sha256=sha256).only("id", "name").first()
+    if existing is not None:
+        raise _duplicate_of(existing)
+
+
+def _duplicate_of(existing: Image) -> Refusal:
+    return Refusal(
+        "duplicate",
+        f"This photo is already in the gallery as “{existing.name}”.",
+        {"duplicate_of": existing.pk},
+    )
+
+
+def _store_files(incoming: IncomingFile, image: Image, made: list[renditions.Rendition]) -> None:
+    storage = get_storage()
+    written: list[str] = []
+    try:
+        key = original_key(image.sha256, image.extension)
+        storage.put_file(key, incoming.path)
+        written.append(key)
+        for rendition in made:
+            key = rendition_key(image.sha256, rendition.size.name, rendition.size.extension)
+            storage.put_bytes(key, rendition.data)
+            written.append(key)
+    except BaseException:
+        _remove_unless_referenced(image.sha256, written)
+        raise
+
+
+def _record(image: Image) -> Image:
+    try:
+        with transaction.atomic():
+            image.save(force_insert=True)
+    except IntegrityError:
+        # Another upload of the same bytes committed first: its row owns these same files.
+        existing = Image.objects.filter(sha256=image.sha256).first()
+        if existing is not None:
+            raise _duplicate_of(existing) from None
+        _remove_unless_referenced(image.sha256, image.storage_keys())
+        raise
+    except BaseException:
+        _remove_unless_referenced(image.sha256, image.storage_keys())
+        raise
+    log.info("ingest: stored %s as image %s (%s)", image.filename, image.pk, image.sha256[:12])
+    return image
+
+
+def _remove_unless_referenced(sha256: str, keys: list[str]) -> None:
+    """Undo written files, unless a committed row (a concurrent identical upload) uses them."""
+    try:
+        if Image.objects.filter(sha256=sha256).exists():
+            return
+    except Exception:  # the database is gone too: better an orphan (check --repair) than a loss
+        log.exception("ingest: cannot tell whether %s is referenced; keeping its files", sha256)
+        return
+    storage = get_storage()
+    for key in keys:
+        storage.delete(key)

@@ -1,0 +1,125 @@
+"""The sizes made at upload, in one table, and render(): one decode, every size, no metadata.
+
+The original is decoded once, at the largest rendition's scale (JPEG's DCT scaling does most of
+the shrinking for free via draft()); smaller sizes are made from the larger, and the EXIF
+orientation is applied to the small images, never to the full-size one.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+from .decode import Opened
+from .errors import Refusal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    longest_side: int  # pixels
+    format: str  # Pillow encoder
+    quality: int
+    content_type: str
+    extension: str
+
+
+# Largest first: each size is made from the one before it.
+RENDITIONS: tuple[Size, ...] = (
+    Size("preview", 1600, "JPEG", 85, "image/jpeg", "jpg"),
+    Size("thumbnail", 400, "JPEG", 80, "image/jpeg", "jpg"),
+)
+SIZES = {size.name: size for size in RENDITIONS}
+
+
+@dataclass(frozen=True)
+class Rendition:
+    size: Size
+    data: bytes
+    width: int
+    height: int
+
+
+def render(opened: Opened, orientation: int, *, name: str = "") -> list[Rendition]:
+    """Every size of RENDITIONS as encoded bytes, oriented for display, without metadata."""
+    image = opened.image
+    try:
+        target = _fit(image.size, RENDITIONS[0].longest_side)
+        if opened.format in {"JPEG", "MPO"}:
+            image.draft("RGB", target)  # decode at 1/2, 1/4 or 1/8 scale when that suffices
+        image.load()
+        pixels = _to_rgb(image)
+    except Refusal:
+        raise
+    except Exception as exc:  # truncated or corrupt pixel data, in any of Pillow's decoders
+        log.info("renditions: cannot decode %s: %r", name or "upload", exc)
+        raise Refusal(
+            "not-an-image", "The image could not be decoded: the file is truncated or corrupt."
+        ) from None
+
+    # The colour profile is kept (it is colour, not metadata) only where it still describes
+    # the pixels: an RGB source; a CMYK or grey profile would be wrong on converted RGB.
+    icc_profile = image.info.get("icc_profile") if image.mode in {"RGB", "RGBA"} else None
+    made = []
+    for size in RENDITIONS:
+        box = _fit(pixels.size, size.longest_side)
+        if box != pixels.size:
+            pixels = pixels.resize(box, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        shown = _orient(pixels, orientation)
+        made.append(Rendition(size, _encode(shown, size, icc_profile), shown.width, shown.height))
+    return made
+
+
+def _fit(size: tuple[int, int], longest_side: int) -> tuple[int, int]:
+    width, height = size
+    scale = longest_side / max(width, height)
+    if scale >= 1:
+        return size
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """RGB pixels of any mode: alpha flattened on white, 16-bit and float scaled, palettes expanded."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in {"I;16", "I;16B", "I;16L", "I;16N"}:
+        return image.point(lambda value: value / 256).convert("L").convert("RGB")
+    if image.mode in {"I", "F"}:
+        return ImageOps.autocontrast(image.convert("F").convert("L")).convert("RGB")
+    if image.mode == "P" or "A" in image.getbands() or image.mode in {"LA", "PA", "RGBa", "La"}:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+_TRANSPOSE = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+
+
+def _orient(image: Image.Image, orientation: int) -> Image.Image:
+    for step in _TRANSPOSE.get(orientation, ()):
+        image = image.transpose(step)
+    return image
+
+
+def _encode(image: Image.Image, size: Size, icc_profile: bytes | None) -> bytes:
+    out = io.BytesIO()
+    options = {"quality": size.quality}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    image.save(out, size.format, **options)
+    return out.getvalue()

@@ -1,0 +1,134 @@
+"""The incoming file: one upload, spooled to a temporary file while it is hashed and size-bounded.
+
+Django calls StreamingUploadHandler chunk by chunk as the request body arrives, so the SHA-256
+and the size limit are decided while the bytes stream in, and memory stays bounded whatever the
+file's size. A file over the limit stops the parse at once; the refusal waits on the request
+(`request.upload_refusal`) for the view to answer with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from .errors import Refusal
+from .fingerprint import CHUNK_BYTES, sha256_file
+
+# Room for the multipart boundaries and the small text fields besides the file itself.
+FORM_OVERHEAD_BYTES = 64 * 1024
+MAX_FILENAME_CHARS = 255
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file to ingest: where its bytes are, how many, their SHA-256 and the name it came with."""
+
+    path: Path
+    size: int
+    sha256: str
+    filename: str
+
+    @classmethod
+    def from_upload(cls, upload: TemporaryUploadedFile) -> IncomingFile:
+        return cls(
+            path=Path(upload.temporary_file_path()),
+            size=upload.size,
+            sha256=upload.sha256,  # set by StreamingUploadHandler
+            filename=clean_filename(upload.name or ""),
+        )
+
+    @classmethod
+    def from_path(cls, path: Path) -> IncomingFile:
+        return cls(
+            path=path,
+            size=path.stat().st_size,
+            sha256=sha256_file(path),
+            filename=clean_filename(path.name),
+        )
+
+
+def clean_filename(raw: str) -> str:
+    """The client's file name without directories or control characters, at most 255 chars."""
+    base = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    base = unicodedata.normalize("NFC", base).strip()
+    if base in {"", ".", ".."}:
+        return "upload"
+    return base[:MAX_FILENAME_CHARS]
+
+
+def too_large(limit_bytes: int) -> Refusal:
+    mb = limit_bytes / (1024 * 1024)
+    return Refusal(
+        "too-large",
+        f"The file is larger than the {mb:g} MB limit.",
+        {"max_bytes": limit_bytes},
+    )
+
+
+class HashedTemporaryUploadedFile(TemporaryUploadedFile):
+    sha256: str = ""
+
+
+class StreamingUploadHandler(FileUploadHandler):
+    """Spools each file to disk, hashing it and refusing it once it passes the size limit."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.limit_bytes = settings.PHOTOSHELF_MAX_UPLOAD_BYTES
+        # A body that announces more than the limit is refused when its file part starts,
+        # after the small fields before it (the CSRF token) were read, not after all of it.
+        self.announced_too_large = content_length > self.limit_bytes + FORM_OVERHEAD_BYTES
+        return None
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.announced_too_large:
+            self._refuse()
+        self.file = HashedTemporaryUploadedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
+        self.hasher = hashlib.sha256()
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit_bytes:
+            self._refuse()
+        self.hasher.update(raw_data)
+        self.file.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        self.file.seek(0)
+        self.file.size = file_size
+        self.file.sha256 = self.hasher.hexdigest()
+        return self.file
+
+    def upload_interrupted(self):
+        self._discard()
+
+    def _refuse(self):
+        self._discard()
+        self.request.upload_refusal = too_large(self.limit_bytes)
+        raise StopUpload(connection_reset=True)
+
+    def _discard(self):
+        file = getattr(self, "file", None)
+        if file is not None:
+            try:
+                file.close()  # a NamedTemporaryFile: closing removes it
+            except FileNotFoundError:
+                pass
+            self.file = None
+
+
+# Django reads this to size the chunks it hands to receive_data_chunk.
+StreamingUploadHandler.chunk_size = CHUNK_BYTES
+
+__all__ = ["IncomingFile", "StreamingUploadHandler", "clean_filename", "too_large"]

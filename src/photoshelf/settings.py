@@ -1,0 +1,150 @@
+"""Django settings: every PHOTOSHELF_* variable is read here, once, typed, with its default.
+
+The README's "Settings" table documents each variable; tests/test_settings_documented.py fails
+when one read here is missing there. Values come from the environment, then from an optional
+`.env` file in the working directory (the environment wins).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import environ
+
+env = environ.Env()
+_dotenv = Path.cwd() / ".env"
+if _dotenv.is_file():
+    environ.Env.read_env(_dotenv, overwrite=False)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# --- Where things live -------------------------------------------------------------------
+DATA_DIR = Path(env.str("PHOTOSHELF_DATA_DIR", default="./data")).expanduser().resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DATABASES = {
+    "default": env.db_url(
+        "PHOTOSHELF_DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'photoshelf.sqlite3'}"
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one upload writes; IMMEDIATE takes the write lock at BEGIN,
+    # so two writers queue (up to `timeout` seconds) instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+
+# Where stored files (originals and renditions) go; a local folder for now.
+MEDIA_DIR = DATA_DIR / "media"
+
+
+# --- The acceptance rules ----------------------------------------------------------------
+PHOTOSHELF_REQUIRE_TAKEN_AT = env.bool("PHOTOSHELF_REQUIRE_TAKEN_AT", default=True)
+PHOTOSHELF_MAX_AGE_DAYS = env.int("PHOTOSHELF_MAX_AGE_DAYS", default=365)  # 0: no limit
+PHOTOSHELF_MAX_UPLOAD_BYTES = env.int("PHOTOSHELF_MAX_UPLOAD_MB", default=100) * 1024 * 1024
+PHOTOSHELF_MAX_PIXELS = env.int("PHOTOSHELF_MAX_PIXELS", default=200_000_000)
+PHOTOSHELF_PAGE_SIZE = env.int("PHOTOSHELF_PAGE_SIZE", default=48)
+
+
+# --- Secrets and hosts ---------------------------------------------------------------------
+def _secret_key() -> str:
+    """PHOTOSHELF_SECRET_KEY, or a key generated once and kept in the data dir (mode 0600)."""
+    configured = env.str("PHOTOSHELF_SECRET_KEY", default="")
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env.bool("PHOTOSHELF_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("PHOTOSHELF_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("PHOTOSHELF_CSRF_TRUSTED_ORIGINS", default=[])
+
+
+# --- Django ------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "photoshelf.gallery",
+    "photoshelf.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "photoshelf.web.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "photoshelf.urls"
+WSGI_APPLICATION = "photoshelf.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# Uploads: every file streams through one handler that hashes it, bounds its size and
+# spools it to a temporary file (never to memory), see photoshelf/ingest/upload.py.
+FILE_UPLOAD_HANDLERS = ["photoshelf.ingest.upload.StreamingUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = None
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("PHOTOSHELF_LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,46 @@
+"""Where stored bytes live: a small protocol (put/open/delete/exists/keys) and its backends.
+
+The rest of photoshelf speaks only this protocol and the keys of keys.py; which backend is used
+is decided once, from settings, by get_storage().
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO, Iterator, Protocol
+
+
+class StorageUnavailable(Exception):
+    """The storage backend could not be reached or failed; the request may be retried."""
+
+
+class Storage(Protocol):
+    def put_file(self, key: str, path: Path) -> None:
+        """Store a file's bytes under key, atomically: readers see all of it or nothing."""
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store bytes under key, atomically."""
+
+    def open(self, key: str) -> BinaryIO:
+        """A readable binary file; FileNotFoundError when there is nothing under key."""
+
+    def size(self, key: str) -> int:
+        """The stored object's size in bytes; FileNotFoundError when missing."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Remove key; nothing happens when it is already gone."""
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key."""
+
+
+@cache
+def get_storage() -> Storage:
+    from django.conf import settings
+
+    from .local import LocalStorage
+
+    return LocalStorage(Path(settings.MEDIA_DIR))

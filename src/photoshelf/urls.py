@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from photoshelf.api.urls import api
+from photoshelf.web import views
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("photoshelf.web.urls")),
+]
+
+handler400 = "photoshelf.web.views.bad_request"
+handler404 = "photoshelf.web.views.not_found"
+handler500 = "photoshelf.web.views.server_error"

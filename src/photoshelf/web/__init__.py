@@ -1,0 +1,1 @@
+"""The server-rendered pages: gallery with upload form, image page, stored files."""

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.gallery, name="gallery"),
+    path("upload", views.upload, name="upload"),
+    path("images/<int:image_id>", views.image_page, name="image"),
+    path("images/<int:image_id>/original", views.original, name="original"),
+    path("images/<int:image_id>/delete", views.delete, name="delete"),
+    path("images/<int:image_id>/<str:size_name>", views.rendition, name="rendition"),
+]

@@ -1,0 +1,190 @@
+"""Page views: each authorizes (later), calls one thing in gallery/ingest, and answers."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe, require_POST
+
+from photoshelf.api.problems import problem_response
+from photoshelf.gallery import queries
+from photoshelf.gallery.models import Image
+from photoshelf.ingest import pipeline
+from photoshelf.ingest.errors import Refusal
+from photoshelf.ingest.renditions import SIZES
+from photoshelf.ingest.upload import IncomingFile
+from photoshelf.storage import get_storage
+
+log = logging.getLogger(__name__)
+
+# Stored bytes never change under an id (content-addressed), so they may be cached for a year.
+IMMUTABLE = "private, max-age=31536000, immutable"
+
+
+@require_safe
+def gallery(request: HttpRequest) -> HttpResponse:
+    return _gallery_page(request)
+
+
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "")
+    try:
+        refusal = getattr(request, "upload_refusal", None)
+        if refusal is not None:
+            raise refusal
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise Refusal("file-missing", "Choose a photo to upload.")
+        image = pipeline.ingest(IncomingFile.from_upload(upload), name)
+    except Refusal as refusal:
+        return _gallery_page(request, refusal=refusal, name=name, status=refusal.status)
+    messages.success(request, f"“{image.name}” was uploaded.")
+    return redirect(f"{reverse('web:gallery')}#image-{image.pk}")
+
+
+@require_safe
+def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
+    image = get_object_or_404(Image, pk=image_id)
+    return render(request, "photoshelf/image.html", {"image": image})
+
+
+@require_POST
+def delete(request: HttpRequest, image_id: int) -> HttpResponse:
+    """Without `confirmed=yes` this only asks (the no-JavaScript confirmation step)."""
+    image = get_object_or_404(Image, pk=image_id)
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "photoshelf/confirm_delete.html", {"image": image})
+    name = image.name
+    pipeline.delete(image)
+    messages.success(request, f"“{name}” was deleted.")
+    return redirect("web:gallery")
+
+
+@require_safe
+def original(request: HttpRequest, image_id: int) -> HttpResponse:
+    image = get_object_or_404(Image, pk=image_id)
+    return _stored_file(
+        request,
+        key=image.original_key,
+        content_type=image.content_type,
+        filename=f"{image.name}.{image.extension}",
+        etag=image.sha256,
+    )
+
+
+@require_safe
+def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpResponse:
+    size = SIZES.get(size_name)
+    if size is None:
+        raise Http404("no such rendition")
+    image = get_object_or_404(Image, pk=image_id)
+    return _stored_file(
+        request,
+        key=image.rendition_key(size_name),
+        content_type=size.content_type,
+        filename=f"{image.name}-{size_name}.{size.extension}",
+        etag=f"{image.sha256}-{size_name}",
+    )
+
+
+def _stored_file(
+    request: HttpRequest, *, key: str, content_type: str, filename: str, etag: str
+) -> HttpResponse:
+    quoted_etag = f'"{etag}"'
+    if quoted_etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        try:
+            stream = get_storage().open(key)
+        except FileNotFoundError:
+            log.error("files: %s is missing from storage (run `photoshelf check`)", key)
+            raise Http404("file missing") from None
+        response = FileResponse(stream, content_type=content_type)
+        # Only decoded raster images are ever stored; anything a browser would not show
+        # as an image is offered as a download instead.
+        inline = content_type.startswith("image/") and content_type != "image/svg+xml"
+        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["ETag"] = quoted_etag
+    response["Cache-Control"] = IMMUTABLE
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _gallery_page(
+    request: HttpRequest, *, refusal: Refusal | None = None, name: str = "", status: int = 200
+) -> HttpResponse:
+    cursor = request.GET.get("cursor")
+    try:
+        page = queries.newest_first(limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor)
+    except Refusal as bad_cursor:  # a mangled bookmark: say so, and show the first page
+        refusal, status, cursor = bad_cursor, bad_cursor.status, None
+        page = queries.newest_first(limit=settings.PHOTOSHELF_PAGE_SIZE)
+    duplicate = None
+    if refusal is not None and "duplicate_of" in refusal.extra:
+        duplicate = Image.objects.filter(pk=refusal.extra["duplicate_of"]).first()
+    context = {
+        "page": page,
+        "refusal": refusal,
+        "duplicate": duplicate,
+        "name_value": name,
+        "max_upload_mb": settings.PHOTOSHELF_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "is_first_page": not cursor,
+    }
+    return render(request, "photoshelf/gallery.html", context, status=status)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and readiness: the database answers and the storage can be listed."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        get_storage().exists("healthz")
+        checks["storage"] = "ok"
+    except Exception as exc:
+        checks["storage"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _wants_problem_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    refusal = Refusal("invalid-request", "The request could not be understood.")
+    if _wants_problem_json(request):
+        return problem_response(refusal)
+    return render(request, "photoshelf/error.html", {"refusal": refusal}, status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    refusal = Refusal("not-found", "There is nothing at this address.")
+    if _wants_problem_json(request):
+        return problem_response(refusal)
+    return render(request, "photoshelf/error.html", {"refusal": refusal}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    body = {
+        "type": "about:blank",
+        "title": "Server error",
+        "status": 500,
+        "detail": "Something went wrong on the server; nothing was stored. Please try again.",
+        "code": "server-error",
+    }
+    if _wants_problem_json(request):
+        return JsonResponse(body, status=500, content_type="application/problem+json")
+    return HttpResponse(body["detail"], status=500, content_type="text/plain; charset=utf-8")
