@@ -2,7 +2,7 @@
 
 The README's "Settings" table documents each variable; tests/test_settings_documented.py fails
 when one read here is missing there. Values come from the environment, then from an optional
-`.env` file in the working directory (the environment wins).
+`.env` file (PHOTOSHELF_ENV_FILE, default `.env` in the working directory; the environment wins).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import environ
 
 env = environ.Env()
-_dotenv = Path.cwd() / ".env"
-if _dotenv.is_file():
+_dotenv = os.environ.get("PHOTOSHELF_ENV_FILE", ".env")
+if _dotenv and Path(_dotenv).is_file():
     environ.Env.read_env(_dotenv, overwrite=False)
 
 PACKAGE_DIR = Path(__file__).resolve().parent

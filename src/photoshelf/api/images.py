@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from photoshelf.gallery import queries
@@ -32,7 +32,7 @@ def create_image(
     if file is None:
         raise Refusal("file-missing", "The request has no file in its `file` field.")
     image = pipeline.ingest(IncomingFile.from_upload(file), name)
-    return 201, image
+    return Status(201, image)
 
 
 @router.get("", response=ImagePage, summary="List images, newest first")

@@ -7,7 +7,6 @@ pixels are decoded once, later, by renditions.render(). Any parser failure becom
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +18,10 @@ from .errors import Refusal
 log = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()
-# We bound pixels ourselves (too-many-pixels) before any decode, so Pillow's own warning is noise.
-warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+# open_image() bounds pixels itself (PHOTOSHELF_MAX_PIXELS) right after reading the header and
+# before any decode, for every upload; Pillow's global bound would refuse the same files earlier
+# but without the facts (width, height) the refusal reports, so it is switched off.
+Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 # EPS is decoded by running Ghostscript on the upload: never on untrusted input.

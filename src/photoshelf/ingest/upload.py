@@ -119,13 +119,12 @@ class StreamingUploadHandler(FileUploadHandler):
         raise StopUpload(connection_reset=True)
 
     def _discard(self):
-        file = getattr(self, "file", None)
+        file = self.__dict__.pop("file", None)  # Django closes any `file` left on a handler
         if file is not None:
             try:
                 file.close()  # a NamedTemporaryFile: closing removes it
             except FileNotFoundError:
                 pass
-            self.file = None
 
 
 # Django reads this to size the chunks it hands to receive_data_chunk.

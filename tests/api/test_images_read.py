@@ -1,0 +1,87 @@
+"""GET /api/images (keyset pages), GET and DELETE /api/images/{id}."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from photoshelf.gallery.models import Image
+from tests.conftest import stored_files
+from tests.factories import photo, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def make_images(client, count: int) -> list[int]:
+    ids = []
+    for i in range(count):
+        response = client.post("/api/images", {"file": upload(photo(color=(i, 2 * i, 3 * i)))})
+        assert response.status_code == 201
+        ids.append(response.json()["id"])
+    return ids
+
+
+def test_it_lists_newest_first_in_keyset_pages(client):
+    ids = make_images(client, 5)
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/images", params).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(ids))
+
+
+def test_pages_are_stable_when_uploads_share_a_timestamp(client):
+    ids = make_images(client, 4)
+    Image.objects.update(uploaded_at=timezone.now() - timedelta(hours=1))
+    first = client.get("/api/images", {"limit": 2}).json()
+    second = client.get("/api/images", {"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [i["id"] for i in first["items"] + second["items"]] == sorted(ids, reverse=True)
+    assert second["next_cursor"] is None
+
+
+def test_an_empty_gallery_lists_nothing(client):
+    assert client.get("/api/images").json() == {"items": [], "next_cursor": None}
+
+
+def test_a_bad_cursor_is_a_400_problem(client):
+    response = client.get("/api/images", {"cursor": "not-a-cursor!"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid-request"
+
+
+def test_a_bad_limit_is_a_400_problem(client):
+    response = client.get("/api/images", {"limit": "many"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid-request"
+
+
+def test_it_reads_one_image(client):
+    (image_id,) = make_images(client, 1)
+    body = client.get(f"/api/images/{image_id}").json()
+    assert body["id"] == image_id
+
+
+def test_an_unknown_id_is_a_404_problem(client):
+    for response in (client.get("/api/images/999"), client.delete("/api/images/999")):
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "not-found"
+
+
+def test_delete_removes_the_row_and_its_files(client, media_dir):
+    (image_id,) = make_images(client, 1)
+    assert len(stored_files(media_dir)) == 3
+    response = client.delete(f"/api/images/{image_id}")
+    assert response.status_code == 204
+    assert not Image.objects.exists()
+    assert stored_files(media_dir) == []
+    assert client.get(f"/api/images/{image_id}").status_code == 404
+
+
+def test_the_openapi_document_describes_the_endpoints(client):
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/images", "/api/images/{image_id}"} <= set(schema["paths"])
+    assert "post" in schema["paths"]["/api/images"]
+    assert client.get("/api/docs").status_code == 200

@@ -1,0 +1,20 @@
+"""The settings the tests run with: photoshelf's own, read from a clean, known environment.
+
+Any PHOTOSHELF_* variable of the developer's shell or .env file is dropped first, so the suite
+always tests the documented defaults; tests change settings explicitly where they need to.
+"""
+
+import os
+import tempfile
+
+for _name in [name for name in os.environ if name.startswith("PHOTOSHELF_")]:
+    del os.environ[_name]
+os.environ["PHOTOSHELF_ENV_FILE"] = ""
+os.environ["PHOTOSHELF_DATA_DIR"] = tempfile.mkdtemp(prefix="photoshelf-test-")
+
+from photoshelf.settings import *  # noqa: E402,F401,F403
+
+# Pages render {% static %} without a collectstatic run; `photoshelf serve` (the e2e tests)
+# uses the real hashed, compressed storage.
+STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise wants it to exist)

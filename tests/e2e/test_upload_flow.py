@@ -1,0 +1,83 @@
+"""A person uploads through the form, sees the card, opens the original, deletes it."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import screenshot
+from tests.factories import photo
+
+pytestmark = pytest.mark.e2e
+
+
+def write_photo(tmp_path, name: str, **kwargs):
+    path = tmp_path / name
+    path.write_bytes(photo(**kwargs))
+    return path
+
+
+def test_upload_view_open_original_and_delete(server, page, tmp_path):
+    taken = (datetime.now() - timedelta(days=2)).replace(second=0, microsecond=0)
+    file = write_photo(tmp_path, "harbour.jpg", size=(2400, 1600), taken=taken, offset="+02:00",
+                       make="NIKON CORPORATION", model="NIKON D70")
+
+    page.goto(server.url)
+    expect(page.get_by_text("No photos yet")).to_be_visible()
+    page.get_by_label("Name").fill("Harbour <at> dusk")
+    page.locator("input[type=file]").set_input_files(str(file))
+    page.get_by_role("button", name="Upload").click()
+
+    expect(page.get_by_text("“Harbour <at> dusk” was uploaded.")).to_be_visible()
+    card = page.locator(".card").first
+    expect(card.locator(".name")).to_have_text("Harbour <at> dusk")
+    expect(card.locator(".camera")).to_have_text("NIKON D70")
+    expect(card.locator(".taken-at")).to_have_text(taken.strftime("%-d %b %Y, %H:%M") + " (UTC+02:00)")
+    expect(card.locator(".file-size")).to_have_attribute("title", f"{file.stat().st_size} bytes")
+    expect(card.locator(".file-size")).to_have_text(re.compile(r"^\d+(\.\d)?\s(KB|MB|bytes)$"))
+    expect(card.locator(".uploaded-at")).to_contain_text(datetime.utcnow().strftime("%-d %b %Y"))
+    thumbnail = card.locator(".thumb img")
+    expect(thumbnail).to_have_attribute("alt", "Harbour <at> dusk")
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 400
+    screenshot(page, "gallery-one-photo")
+
+    with page.expect_response(re.compile(r"/images/\d+/original$")) as original:
+        card.locator(".thumb").click()
+    assert original.value.status == 200
+    assert original.value.headers["content-type"] == "image/jpeg"
+    assert original.value.body() == file.read_bytes()
+
+    page.go_back()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(".card").first.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("“Harbour <at> dusk” was deleted.")).to_be_visible()
+    expect(page.locator(".card")).to_have_count(0)
+    expect(page.get_by_text("No photos yet")).to_be_visible()
+
+
+def test_refusals_are_shown_in_the_page(server, page, tmp_path):
+    old = write_photo(tmp_path, "old.jpg", taken=datetime(2015, 6, 1, 12, 0, 0))
+    page.goto(server.url)
+    page.locator("input[type=file]").set_input_files(str(old))
+    page.get_by_role("button", name="Upload").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Taken too long ago")
+    expect(alert).to_contain_text("2015-06-01")
+    expect(page.locator(".card")).to_have_count(0)
+
+
+def test_without_javascript_upload_and_delete_still_work(server, page_without_js, tmp_path):
+    page = page_without_js
+    file = write_photo(tmp_path, "plain.jpg")
+    page.goto(server.url)
+    page.locator("input[type=file]").set_input_files(str(file))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.locator(".card .name")).to_have_text("plain")
+
+    page.locator(".card").get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("heading", name="Delete “plain”?")).to_be_visible()
+    page.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("“plain” was deleted.")).to_be_visible()
+    expect(page.locator(".card")).to_have_count(0)

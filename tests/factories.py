@@ -1,0 +1,88 @@
+"""Images made by Pillow at test time, with exactly the EXIF a test asks for."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+TAG_MAKE, TAG_MODEL, TAG_ORIENTATION, TAG_DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
+TAG_DATETIME_ORIGINAL, TAG_DATETIME_DIGITIZED = 0x9003, 0x9004
+TAG_OFFSET_TIME_ORIGINAL, TAG_SUBSEC_ORIGINAL = 0x9011, 0x9291
+EXIF_IFD = 0x8769
+
+_UNSET = object()
+
+
+def recently(days: int = 1) -> datetime:
+    return (datetime.now() - timedelta(days=days)).replace(microsecond=0)
+
+
+def exif_block(
+    *,
+    taken=_UNSET,
+    digitized: datetime | None = None,
+    modified: datetime | None = None,
+    offset: str | None = None,
+    subsec: str | None = None,
+    make: str | None = "Canon",
+    model: str | None = "Canon EOS 40D",
+    orientation: int | None = None,
+) -> Image.Exif:
+    """An EXIF block; `taken` defaults to yesterday (so the photo passes the date rules)."""
+    if taken is _UNSET:
+        taken = recently()
+    exif = Image.Exif()
+    if make is not None:
+        exif[TAG_MAKE] = make
+    if model is not None:
+        exif[TAG_MODEL] = model
+    if orientation is not None:
+        exif[TAG_ORIENTATION] = orientation
+    if modified is not None:
+        exif[TAG_DATETIME] = modified.strftime("%Y:%m:%d %H:%M:%S")
+    ifd = exif.get_ifd(EXIF_IFD)
+    if taken is not None:
+        ifd[TAG_DATETIME_ORIGINAL] = taken.strftime("%Y:%m:%d %H:%M:%S")
+    if digitized is not None:
+        ifd[TAG_DATETIME_DIGITIZED] = digitized.strftime("%Y:%m:%d %H:%M:%S")
+    if offset is not None:
+        ifd[TAG_OFFSET_TIME_ORIGINAL] = offset
+    if subsec is not None:
+        ifd[TAG_SUBSEC_ORIGINAL] = subsec
+    return exif
+
+
+def photo(
+    fmt: str = "JPEG",
+    *,
+    size: tuple[int, int] = (640, 480),
+    color: tuple[int, int, int] = (90, 140, 200),
+    mode: str = "RGB",
+    exif: Image.Exif | None | object = _UNSET,
+    **exif_fields,
+) -> bytes:
+    """Encoded image bytes. A gradient, so different colours give different files and hashes."""
+    image = Image.new(mode, size, color if mode != "RGBA" else (*color, 128))
+    if mode == "RGB":
+        overlay = Image.linear_gradient("L").resize(size)
+        image = Image.merge("RGB", [band.point(lambda v, o=o: (v + o) % 256) for band, o in
+                                     zip((overlay, overlay, overlay), color)])
+    if exif is _UNSET:
+        exif = exif_block(**exif_fields)
+    out = io.BytesIO()
+    options = {}
+    if exif is not None:
+        options["exif"] = exif
+    if fmt == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def upload(data: bytes, filename: str = "photo.jpg", content_type: str = "image/jpeg"):
+    return SimpleUploadedFile(filename, data, content_type=content_type)

@@ -1,0 +1,65 @@
+"""renditions.render(): every size from one decode, oriented, without metadata."""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from photoshelf.ingest import decode, renditions
+from photoshelf.ingest.errors import Refusal
+from tests.factories import photo
+
+
+def render_bytes(tmp_path: Path, data: bytes, orientation: int = 1):
+    path = tmp_path / "upload"
+    path.write_bytes(data)
+    opened = decode.open_image(path, max_pixels=10**9)
+    with opened.image:
+        return {r.size.name: r for r in renditions.render(opened, orientation)}
+
+
+def test_it_makes_a_preview_and_a_thumbnail_bounded_by_their_longest_side(tmp_path):
+    made = render_bytes(tmp_path, photo(size=(4000, 3000)))
+    assert (made["preview"].width, made["preview"].height) == (1600, 1200)
+    assert (made["thumbnail"].width, made["thumbnail"].height) == (400, 300)
+    with Image.open(io.BytesIO(made["thumbnail"].data)) as thumb:
+        assert thumb.format == "JPEG" and thumb.size == (400, 300)
+
+
+def test_it_never_enlarges_a_small_image(tmp_path):
+    made = render_bytes(tmp_path, photo(size=(300, 200)))
+    assert (made["preview"].width, made["thumbnail"].width) == (300, 300)
+
+
+def test_it_applies_the_exif_orientation(tmp_path):
+    made = render_bytes(tmp_path, photo(size=(800, 600), orientation=6), orientation=6)
+    assert (made["thumbnail"].width, made["thumbnail"].height) == (300, 400)
+
+
+def test_renditions_carry_no_exif(tmp_path):
+    made = render_bytes(tmp_path, photo(make="Secret Camera"))
+    for rendition in made.values():
+        with Image.open(io.BytesIO(rendition.data)) as image:
+            assert not image.getexif()
+            assert b"Secret Camera" not in rendition.data
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "L", "P", "CMYK", "I;16"])
+def test_it_renders_every_pixel_mode_as_rgb(tmp_path, mode):
+    source = Image.new("RGB", (64, 48), (200, 100, 50)).convert(mode if mode != "I;16" else "I")
+    if mode == "I;16":
+        source = source.convert("I;16")
+    fmt = "JPEG" if mode in {"L", "CMYK"} else ("TIFF" if mode == "I;16" else "PNG")
+    out = io.BytesIO()
+    source.save(out, fmt)
+    made = render_bytes(tmp_path, out.getvalue())
+    with Image.open(io.BytesIO(made["thumbnail"].data)) as thumb:
+        assert thumb.mode == "RGB"
+
+
+def test_a_truncated_image_is_not_an_image(tmp_path):
+    data = photo(size=(1200, 900))
+    with pytest.raises(Refusal) as refused:
+        render_bytes(tmp_path, data[: len(data) // 2])
+    assert refused.value.code == "not-an-image"

@@ -1,0 +1,44 @@
+"""POST /images/<id>/delete: a confirmation step without JavaScript, then removal."""
+
+import pytest
+
+from photoshelf.gallery.models import Image
+from tests.conftest import stored_files
+from tests.factories import photo, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def image(client) -> Image:
+    response = client.post("/api/images", {"file": upload(photo()), "name": "Doomed"})
+    return Image.objects.get(pk=response.json()["id"])
+
+
+def test_the_first_post_only_asks_for_confirmation(client, image, media_dir):
+    response = client.post(f"/images/{image.pk}/delete")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Delete “Doomed”?" in html and 'name="confirmed" value="yes"' in html
+    assert Image.objects.filter(pk=image.pk).exists() and len(stored_files(media_dir)) == 3
+
+
+def test_a_confirmed_post_deletes_the_row_and_files(client, image, media_dir):
+    response = client.post(f"/images/{image.pk}/delete", {"confirmed": "yes"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    assert "“Doomed” was deleted." in response.content.decode()
+    assert not Image.objects.exists() and stored_files(media_dir) == []
+
+
+def test_delete_is_post_only(client, image):
+    assert client.get(f"/images/{image.pk}/delete").status_code == 405
+    assert Image.objects.exists()
+
+
+def test_a_cross_site_delete_without_csrf_token_is_refused(image):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        f"/images/{image.pk}/delete", {"confirmed": "yes"}
+    )
+    assert response.status_code == 403 and Image.objects.exists()

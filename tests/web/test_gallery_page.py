@@ -1,0 +1,87 @@
+"""The home page: upload form above the gallery's first page, cards with every field."""
+
+from datetime import datetime
+
+import pytest
+from django.utils.html import escape
+
+from photoshelf.gallery.models import Image
+from tests.factories import photo, recently, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def add(client, **kwargs) -> Image:
+    name = kwargs.pop("name", "")
+    response = client.post("/api/images", {"file": upload(photo(**kwargs)), "name": name})
+    assert response.status_code == 201, response.content
+    return Image.objects.get(pk=response.json()["id"])
+
+
+def test_an_empty_gallery_invites_the_first_upload(client):
+    html = client.get("/").content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    assert 'type="file" name="file" accept="image/*"' in html
+    assert 'name="name"' in html and "csrfmiddlewaretoken" in html
+    assert "No photos yet" in html
+
+
+def test_a_card_shows_every_field(client):
+    taken = datetime(2026, 11, 20, 14, 30, 5)
+    image = add(client, name="Harbour", taken=taken, offset="+01:00", make="Canon",
+                model="Canon EOS 40D")
+    html = client.get("/").content.decode()
+    assert f'href="/images/{image.pk}/original"' in html
+    assert f'src="/images/{image.pk}/thumbnail"' in html
+    assert f'width="{image.thumbnail_width}" height="{image.thumbnail_height}"' in html
+    assert ">Harbour<" in html
+    assert f'title="{image.file_size} bytes"' in html
+    assert "Canon EOS 40D" in html and "Canon Canon" not in html
+    assert "20 Nov 2026, 14:30 (UTC+01:00)" in html
+    assert image.uploaded_at.strftime("%-d %b %Y") in html
+    assert f'action="/images/{image.pk}/delete"' in html
+
+
+def test_the_make_is_shown_when_the_model_does_not_repeat_it(client):
+    add(client, make="Apple", model="iPhone 15")
+    assert "Apple iPhone 15" in client.get("/").content.decode()
+
+
+def test_names_are_always_escaped(client):
+    add(client, name='<img src=x onerror="alert(1)">')
+    html = client.get("/").content.decode()
+    assert '<img src=x onerror="alert(1)">' not in html
+    assert escape('<img src=x onerror="alert(1)">') in html
+
+
+def test_the_gallery_pages_with_a_cursor_and_never_loads_all_rows(client, settings,
+                                                                 django_assert_max_num_queries):
+    settings.PHOTOSHELF_PAGE_SIZE = 3
+    images = [add(client, color=(i * 20, 0, 0)) for i in range(5)]
+    html = client.get("/").content.decode()
+    assert f"image-{images[4].pk}" in html and f"image-{images[2].pk}" in html
+    assert f"image-{images[1].pk}" not in html
+    next_href = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    with django_assert_max_num_queries(2):
+        older = client.get("/" + next_href).content.decode()
+    assert f"image-{images[1].pk}" in older and f"image-{images[0].pk}" in older
+    assert f"image-{images[2].pk}" not in older
+
+
+def test_a_mangled_cursor_shows_the_first_page_with_a_message(client):
+    response = client.get("/", {"cursor": "%%%"})
+    assert response.status_code == 400
+    assert "The page cursor is not valid." in response.content.decode()
+
+
+def test_pages_send_a_content_security_policy_without_inline_script(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_the_image_page_shows_the_preview_and_facts(client):
+    image = add(client, name="Dune", taken=recently(2))
+    html = client.get(f"/images/{image.pk}").content.decode()
+    assert f'src="/images/{image.pk}/preview"' in html and image.sha256 in html
+    assert client.get("/images/9999").status_code == 404
