@@ -39,5 +39,8 @@ def serve(*, host: str, port: int, workers: int | None, threads: int) -> None:
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "photoshelf",
+        # gunicorn's runtime control socket lives at one path per user: several servers on a
+        # host (--workers aside) would fight over it, and photoshelf does not use it.
+        "control_socket_disable": True,
     }
     _Gunicorn(options).run()
