@@ -148,3 +148,28 @@ def test_a_body_that_is_not_multipart_is_refused(client, media_dir):
     assert response.status_code in {400, 415}
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] in {"file-missing", "invalid-request"}
+
+
+def test_the_json_carries_every_metadata_field_and_the_display_camera(client, corpus, settings):
+    settings.PHOTOSHELF_MAX_AGE_DAYS = 0
+    response = post(client, (corpus / "heic" / "IMG_5195.HEIC").read_bytes(), "IMG_5195.HEIC")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["camera_make"], body["camera_model"], body["camera"]) == (
+        "Apple", "iPhone 11 Pro Max", "Apple iPhone 11 Pro Max")
+    assert body["lens_model"] == "iPhone 11 Pro Max back triple camera 4.25mm f/1.8"
+    assert (body["focal_length_mm"], body["f_number"], body["iso"]) == (4.25, 1.8, 32)
+    assert body["exposure_time_s"] == pytest.approx(1 / 391, rel=1e-3)
+    assert body["gps"] == {"latitude": pytest.approx(39.0513444), "longitude":
+                           pytest.approx(-94.2887722)}
+    assert body["taken_at"] == "2021-04-11T15:47:53.054000-05:00"
+    assert (body["taken_at_source"], body["taken_at_offset_source"]) == (
+        "DateTimeOriginal", "OffsetTimeOriginal")
+
+
+def test_a_nikon_is_named_as_people_say_it_and_kept_as_recorded(client, corpus, settings):
+    settings.PHOTOSHELF_MAX_AGE_DAYS = 0
+    body = post(client, (corpus / "jpg" / "Nikon_D70.jpg").read_bytes(), "Nikon_D70.jpg").json()
+    assert (body["camera_make"], body["camera_model"], body["camera"]) == (
+        "NIKON CORPORATION", "NIKON D70", "Nikon D70")
+    assert (body["gps"], body["taken_at_offset_source"]) == (None, "")

@@ -128,3 +128,131 @@ def test_broken_exif_never_raises(corpus):
             continue
         with image:
             read_metadata(image)  # must not raise
+
+
+# --- The extra facts: lens, exposure, position, XMP -----------------------------------------
+
+GPS_IFD = 0x8825
+
+
+def _camera_exif():
+    from PIL import TiffImagePlugin
+
+    from tests.factories import exif_block
+
+    exif = exif_block(taken=datetime(2026, 5, 6, 7, 8, 9))
+    ifd = exif.get_ifd(0x8769)
+    ifd[0xA434] = "EF-S18-55mm f/3.5-5.6"
+    ifd[0x920A] = TiffImagePlugin.IFDRational(23, 1)
+    ifd[0x829D] = TiffImagePlugin.IFDRational(71, 10)
+    ifd[0x829A] = TiffImagePlugin.IFDRational(1, 160)
+    ifd[0x8827] = 100
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1], gps[2] = "S", (33.0, 51.0, 54.0)
+    gps[3], gps[4] = "E", (151.0, 12.0, 36.0)
+    return exif
+
+
+def test_it_reads_lens_exposure_iso_and_position():
+    facts = facts_of(photo(exif=_camera_exif()))
+    assert facts.lens_model == "EF-S18-55mm f/3.5-5.6"
+    assert (facts.focal_length_mm, facts.f_number, facts.exposure_time_s, facts.iso) == (
+        23.0, 7.1, 1 / 160, 100)
+    assert facts.gps_latitude == pytest.approx(-(33 + 51 / 60 + 54 / 3600))
+    assert facts.gps_longitude == pytest.approx(151 + 12 / 60 + 36 / 3600)
+
+
+def test_a_zero_denominator_or_an_impossible_position_is_no_value():
+    from PIL import TiffImagePlugin
+
+    exif = _camera_exif()
+    exif.get_ifd(0x8769)[0x829D] = TiffImagePlugin.IFDRational(7, 0)
+    exif.get_ifd(GPS_IFD)[2] = (133.0, 0.0, 0.0)
+    facts = facts_of(photo(exif=exif))
+    assert facts.f_number is None
+    assert (facts.gps_latitude, facts.gps_longitude) == (None, None)
+    assert facts.taken_at is not None  # the rest of the block still counts
+
+
+def test_width_and_height_are_as_displayed():
+    facts = facts_of(photo(size=(64, 48), orientation=6))
+    assert (facts.width, facts.height) == (48, 64)
+
+
+def test_it_records_where_the_offset_came_from():
+    with_offset = facts_of(photo(taken=datetime(2026, 1, 1), offset="+02:00"))
+    without = facts_of(photo(taken=datetime(2026, 1, 1)))
+    assert with_offset.taken_at.offset_source == "OffsetTimeOriginal"
+    assert (without.taken_at.offset, without.taken_at.offset_source) == (None, "")
+
+
+XMP = b"""<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF
+ xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+ <rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+  xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:exif="http://ns.adobe.com/exif/1.0/"
+  xmp:CreateDate="2026-02-03T04:05:06.5-07:00" tiff:Make="FUJIFILM"
+  exif:GPSLatitude="48,51.504N" exif:GPSLongitude="2,17.67E">
+  <tiff:Model>X-T5</tiff:Model>
+ </rdf:Description></rdf:RDF></x:xmpmeta>"""
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_it_falls_back_to_xmp_where_exif_is_absent(fmt):
+    from PIL import PngImagePlugin
+
+    image = Image.new("RGB", (32, 32), (10, 20, 30))
+    out = io.BytesIO()
+    if fmt == "PNG":  # Pillow writes PNG's XMP as the iTXt chunk other software writes
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", XMP.decode(), zip=True)
+        image.save(out, fmt, pnginfo=info)
+    else:
+        image.save(out, fmt, xmp=XMP)
+    facts = facts_of(out.getvalue())
+    assert (facts.camera_make, facts.camera_model) == ("FUJIFILM", "X-T5")
+    assert facts.taken_at.local == datetime(2026, 2, 3, 4, 5, 6, 500000)
+    assert facts.taken_at.offset == -timedelta(hours=7)
+    assert (facts.taken_at.source, facts.taken_at.offset_source) == (
+        "XMP:CreateDate", "XMP:CreateDate")
+    assert facts.gps_latitude == pytest.approx(48 + 51.504 / 60)
+    assert facts.gps_longitude == pytest.approx(2 + 17.67 / 60)
+
+
+def test_exif_wins_over_xmp():
+    image = Image.new("RGB", (32, 32))
+    out = io.BytesIO()
+    image.save(out, "JPEG", xmp=XMP, exif=_camera_exif())
+    facts = facts_of(out.getvalue())
+    assert facts.camera_make == "Canon"
+    assert facts.taken_at.source == "DateTimeOriginal"
+
+
+def test_hostile_xmp_is_ignored_not_expanded():
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+              + b"".join(b'<!ENTITY %c "%s">' % (98 + i, (b"&%c;" % (97 + i)) * 10)
+                         for i in range(8))
+              + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&i;</x:xmpmeta>')
+    image = Image.new("RGB", (8, 8))
+    out = io.BytesIO()
+    image.save(out, "JPEG", xmp=laughs)
+    assert facts_of(out.getvalue()).taken_at is None
+
+
+def _png_with_exif_after_idat(exif_bytes: bytes) -> bytes:
+    import struct
+    import zlib
+
+    data = photo("PNG", exif=None)
+    chunk = b"eXIf" + exif_bytes
+    chunk = struct.pack(">I", len(exif_bytes)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    assert data.endswith(b"IEND\xaeB`\x82")
+    return data[:-12] + chunk + data[-12:]
+
+
+def test_it_reads_png_exif_after_the_pixels_without_decoding_them():
+    exif = _camera_exif().tobytes()
+    with Image.open(io.BytesIO(_png_with_exif_after_idat(exif))) as image:
+        facts = read_metadata(image)
+        assert image.tile, "the pixels were decoded"
+    assert facts.taken_at.local == datetime(2026, 5, 6, 7, 8, 9)
+    assert facts.iso == 100

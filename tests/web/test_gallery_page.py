@@ -47,6 +47,12 @@ def test_the_make_is_shown_when_the_model_does_not_repeat_it(client):
     assert "Apple iPhone 15" in client.get("/").content.decode()
 
 
+def test_the_card_shows_the_camera_as_people_say_it(client):
+    add(client, make="NIKON CORPORATION", model="NIKON D70")
+    html = client.get("/").content.decode()
+    assert '<dd class="camera">Nikon D70</dd>' in html
+
+
 def test_names_are_always_escaped(client):
     add(client, name='<img src=x onerror="alert(1)">')
     html = client.get("/").content.decode()

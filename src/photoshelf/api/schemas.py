@@ -10,6 +10,11 @@ from ninja import Schema
 from photoshelf.gallery.models import Image
 
 
+class Position(Schema):
+    latitude: float  # decimal degrees, north positive
+    longitude: float  # decimal degrees, east positive
+
+
 class ImageOut(Schema):
     id: int
     name: str
@@ -21,7 +26,16 @@ class ImageOut(Schema):
     height: int
     camera_make: str
     camera_model: str
+    camera: str
+    lens_model: str
+    focal_length_mm: float | None
+    f_number: float | None
+    exposure_time_s: float | None
+    iso: int | None
+    gps: Position | None
     taken_at: str | None
+    taken_at_source: str
+    taken_at_offset_source: str
     uploaded_at: datetime
     sha256: str
     original_url: str
@@ -32,6 +46,12 @@ class ImageOut(Schema):
     def resolve_taken_at(image: Image) -> str | None:
         local = image.taken_at_local
         return local.isoformat() if local else None
+
+    @staticmethod
+    def resolve_gps(image: Image) -> dict | None:
+        if not image.has_position:
+            return None
+        return {"latitude": image.gps_latitude, "longitude": image.gps_longitude}
 
     @staticmethod
     def resolve_original_url(image: Image) -> str:

@@ -10,6 +10,8 @@ from django.utils import timezone as django_timezone
 from photoshelf.ingest.renditions import SIZES
 from photoshelf.storage.keys import original_key, rendition_key
 
+from . import display
+
 
 class Image(models.Model):
     name = models.CharField(max_length=200)
@@ -30,6 +32,14 @@ class Image(models.Model):
     taken_at = models.DateTimeField(null=True, blank=True)
     taken_at_offset = models.CharField(max_length=6, blank=True)
     taken_at_source = models.CharField(max_length=32, blank=True)
+    taken_at_offset_source = models.CharField(max_length=32, blank=True)  # "" when no offset
+    lens_model = models.CharField(max_length=255, blank=True)
+    focal_length_mm = models.FloatField(null=True, blank=True)
+    f_number = models.FloatField(null=True, blank=True)
+    exposure_time_s = models.FloatField(null=True, blank=True)
+    iso = models.PositiveIntegerField(null=True, blank=True)
+    gps_latitude = models.FloatField(null=True, blank=True)  # decimal degrees, north positive
+    gps_longitude = models.FloatField(null=True, blank=True)  # decimal degrees, east positive
     uploaded_at = models.DateTimeField(default=django_timezone.now)
 
     class Meta:
@@ -51,11 +61,12 @@ class Image(models.Model):
 
     @property
     def camera(self) -> str:
-        """Make and model as people say them: the make only when the model does not start with it."""
-        make, model = self.camera_make.strip(), self.camera_model.strip()
-        if make and model and not model.lower().startswith(make.split()[0].lower()):
-            return f"{make} {model}"
-        return model or make
+        """Make and model as people say them ("Nikon D70"), see gallery/display.py."""
+        return display.camera(self.camera_make, self.camera_model)
+
+    @property
+    def has_position(self) -> bool:
+        return self.gps_latitude is not None and self.gps_longitude is not None
 
     @property
     def taken_at_local(self) -> datetime | None:

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta, timezone
 from defusedxml import ElementTree as SafeET
 from PIL import ExifTags, Image
 
+from .decode import displayed_size
+
 log = logging.getLogger(__name__)
 
 TAG_MAKE = 0x010F
@@ -39,9 +41,6 @@ TAG_SUBSEC_ORIGINAL = 0x9291
 TAG_SUBSEC_DIGITIZED = 0x9292
 TAG_LENS_MODEL = 0xA434
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
-
-# EXIF orientation values whose display swaps width and height.
-TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
 XMP_NS = {
     "exif": "http://ns.adobe.com/exif/1.0/",
@@ -109,7 +108,7 @@ class Metadata:
 
 def read_metadata(image: Image.Image, *, name: str = "") -> Metadata:
     """The EXIF/XMP facts of an opened image; empty facts when it has none or they are unreadable."""
-    orientation, width, height = 1, *image.size
+    orientation, (width, height) = 1, image.size
     try:
         exif, xmp_bytes = _exif_and_xmp(image)
         xmp = _parse_xmp(xmp_bytes, name)
@@ -117,8 +116,7 @@ def read_metadata(image: Image.Image, *, name: str = "") -> Metadata:
         exif_ifd = _ifd(exif, ExifTags.IFD.Exif)
         gps = _gps(_ifd(exif, ExifTags.IFD.GPSInfo)) or _xmp_gps(xmp)
         orientation = _orientation(ifd0.get(TAG_ORIENTATION))
-        if orientation in TRANSPOSED_ORIENTATIONS:
-            width, height = height, width
+        width, height = displayed_size(image.size, orientation)
         return Metadata(
             camera_make=_text(ifd0.get(TAG_MAKE)) or _text(xmp.get("tiff:Make")),
             camera_model=_text(ifd0.get(TAG_MODEL)) or _text(xmp.get("tiff:Model")),

@@ -40,7 +40,6 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
             max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
             now=timezone.now(),
         )
-        width, height = decode.displayed_size(opened.image.size, facts.orientation)
         made = renditions.render(opened, facts.orientation, name=incoming.filename)
 
     image = Image(
@@ -51,8 +50,8 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
         content_type=opened.content_type,
         extension=opened.extension,
         file_size=incoming.size,
-        width=width,
-        height=height,
+        width=facts.width,
+        height=facts.height,
         thumbnail_width=made[-1].width,
         thumbnail_height=made[-1].height,
         camera_make=facts.camera_make,
@@ -60,6 +59,14 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
         taken_at=facts.taken_at.utc if facts.taken_at else None,
         taken_at_offset=facts.taken_at.offset_text if facts.taken_at else "",
         taken_at_source=facts.taken_at.source if facts.taken_at else "",
+        taken_at_offset_source=facts.taken_at.offset_source if facts.taken_at else "",
+        lens_model=facts.lens_model,
+        focal_length_mm=facts.focal_length_mm,
+        f_number=facts.f_number,
+        exposure_time_s=facts.exposure_time_s,
+        iso=facts.iso,
+        gps_latitude=facts.gps_latitude,
+        gps_longitude=facts.gps_longitude,
     )
     _store_files(incoming, image, made)
     return _record(image)
