@@ -91,3 +91,24 @@ def test_the_image_page_shows_the_preview_and_facts(client):
     html = client.get(f"/images/{image.pk}").content.decode()
     assert f'src="/images/{image.pk}/preview"' in html and image.sha256 in html
     assert client.get("/images/9999").status_code == 404
+
+
+def test_the_image_page_shows_every_metadata_fact_readably(client, corpus, settings):
+    settings.PHOTOSHELF_MAX_AGE_DAYS = 0
+    data = (corpus / "heic" / "IMG_5195.HEIC").read_bytes()
+    image_id = client.post("/api/images", {"file": upload(data, "IMG_5195.HEIC")}).json()["id"]
+    html = client.get(f"/images/{image_id}").content.decode()
+    assert ("Apple iPhone 11 Pro Max · iPhone 11 Pro Max back triple camera 4.25mm f/1.8 · "
+            "1/391 s · f/1.8 · ISO 32 · 4.25 mm") in html
+    assert "11 Apr 2021, 15:47 (UTC-05:00)" in html
+    assert "from EXIF DateTimeOriginal" in html
+    assert "39.051344° N, 94.288772° W" in html
+    assert f'src="/images/{image_id}/preview"' in html
+    assert "tile" not in html.lower() and "http://" not in html and "https://" not in html
+
+
+def test_the_image_page_says_when_no_time_zone_was_recorded(client):
+    image = add(client, make="NIKON CORPORATION", model="NIKON D70", taken=recently(2))
+    html = client.get(f"/images/{image.pk}").content.decode()
+    assert "Nikon D70" in html and "no time zone recorded" in html
+    assert "recorded as “NIKON CORPORATION” “NIKON D70”" in html

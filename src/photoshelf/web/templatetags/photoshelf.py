@@ -1,13 +1,23 @@
-"""Template filters for how the pages say things: dates taken with their offset."""
+"""Template filters for how the pages say things: dates taken with their offset, exposure, place."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.dateformat import format as format_date
 
+from photoshelf.gallery import display
 from photoshelf.gallery.models import Image
 
 register = template.Library()
+
+# taken_at_source -> the words the image page uses for it
+DATE_SOURCES = {
+    "DateTimeOriginal": "EXIF DateTimeOriginal",
+    "DateTimeDigitized": "EXIF DateTimeDigitized",
+    "XMP:DateTimeOriginal": "XMP exif:DateTimeOriginal",
+    "XMP:CreateDate": "XMP xmp:CreateDate",
+    "XMP:DateCreated": "XMP photoshop:DateCreated",
+}
 
 
 @register.filter
@@ -20,3 +30,39 @@ def taken(image: Image) -> str:
     if image.taken_at_offset:
         text += f" (UTC{image.taken_at_offset})"
     return text
+
+
+@register.filter
+def taken_source(image: Image) -> str:
+    """Where the date and its offset came from, e.g. "EXIF DateTimeOriginal, offset from ..."."""
+    if not image.taken_at_source:
+        return ""
+    text = "from " + DATE_SOURCES.get(image.taken_at_source, image.taken_at_source)
+    if image.taken_at_offset_source and image.taken_at_offset_source != image.taken_at_source:
+        text += f", offset from {image.taken_at_offset_source}"
+    elif not image.taken_at_offset_source:
+        text += "; no time zone recorded"
+    return text
+
+
+@register.filter
+def exposure(image: Image) -> str:
+    """"Canon EOS 40D · EF-S 18-55 · 1/160 s · f/7.1 · ISO 100 · 23 mm"."""
+    return display.summary(
+        image.camera,
+        image.lens_model,
+        display.exposure_time(image.exposure_time_s),
+        display.aperture(image.f_number),
+        display.iso(image.iso),
+        display.focal_length(image.focal_length_mm),
+    )
+
+
+@register.filter
+def position(image: Image) -> str:
+    return display.position(image.gps_latitude, image.gps_longitude)
+
+
+register.filter("exposure_time", display.exposure_time)
+register.filter("aperture", display.aperture)
+register.filter("focal_length", display.focal_length)
