@@ -141,6 +141,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
+# --- Privacy of served files ---------------------------------------------------------------
+# Serve originals with their GPS position removed in place (pixels never re-encoded); see
+# ingest/privacy.py for the formats covered. Renditions never carry metadata either way.
+PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = env.bool("PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS", default=False)
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

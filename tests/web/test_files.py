@@ -58,3 +58,64 @@ def test_unknown_images_and_sizes_are_404(client):
     image = add(client, photo(), "Only")
     assert client.get("/images/999/original").status_code == 404
     assert client.get(f"/images/{image.pk}/huge").status_code == 404
+
+
+# --- GPS and metadata in what is served -----------------------------------------------------
+
+
+def _gps_in(data: bytes):
+    from photoshelf.ingest.metadata import read_metadata
+
+    with PILImage.open(io.BytesIO(data)) as image:
+        facts = read_metadata(image)
+    return facts.gps_latitude, facts.gps_longitude
+
+
+def test_originals_keep_their_gps_by_default(client, corpus, settings):
+    settings.PHOTOSHELF_MAX_AGE_DAYS = 0
+    data = (corpus / "jpg" / "gps" / "DSCN0010.jpg").read_bytes()
+    image = add(client, data, "Lake")
+    response = client.get(f"/images/{image.pk}/original")
+    assert body(response) == data and _gps_in(data)[0] is not None
+
+
+def test_the_setting_serves_originals_without_gps_and_with_their_own_etag(client, corpus, settings):
+    settings.PHOTOSHELF_MAX_AGE_DAYS = 0
+    settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = True
+    data = (corpus / "jpg" / "gps" / "DSCN0010.jpg").read_bytes()
+    image = add(client, data, "Lake")
+    response = client.get(f"/images/{image.pk}/original")
+    served = response.content
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert _gps_in(served) == (None, None) and len(served) == len(data)
+    assert served[data.index(b"\xff\xda"):] == data[data.index(b"\xff\xda"):]  # same pixels
+    assert response["ETag"] == f'"{image.sha256}-nogps"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # the stored original itself is untouched: turning the setting off serves it again
+    settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = False
+    assert body(client.get(f"/images/{image.pk}/original")) == data
+
+
+def test_an_original_whose_gps_cannot_be_removed_is_withheld(client, settings):
+    from tests.ingest.test_privacy import jpeg_with_a_gps_pointer_out_of_bounds
+
+    settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = True
+    settings.PHOTOSHELF_REQUIRE_TAKEN_AT = False
+    image = add(client, jpeg_with_a_gps_pointer_out_of_bounds(), "Damaged")
+    response = client.get(f"/images/{image.pk}/original")
+    assert response.status_code == 403
+    assert 'data-code="original-withheld"' in response.content.decode()
+
+
+def test_renditions_never_carry_metadata(client, corpus, settings):
+    settings.PHOTOSHELF_MAX_AGE_DAYS = 0
+    data = (corpus / "heic" / "IMG_5195.HEIC").read_bytes()
+    image = add(client, data, "Kansas", filename="IMG_5195.HEIC")
+    for size in ("preview", "thumbnail"):
+        served = body(client.get(f"/images/{image.pk}/{size}"))
+        with PILImage.open(io.BytesIO(served)) as rendition:
+            assert not rendition.getexif() and "xmp" not in rendition.info
+        header = served[:served.index(b"\xff\xda")]  # the segments before the pixel data
+        assert b"\xff\xe1" not in header  # no APP1: neither EXIF nor XMP (the ICC profile stays)
+        assert b"Exif\x00\x00" not in served and b"xmpmeta" not in served
+        assert _gps_in(served) == (None, None)

@@ -21,6 +21,7 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "file-missing": (400, "No file"),
     "invalid-request": (400, "Invalid request"),
     "not-found": (404, "Not found"),
+    "original-withheld": (403, "Original withheld"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_safe, require_POST
 from photoshelf.api.problems import problem_response
 from photoshelf.gallery import queries
 from photoshelf.gallery.models import Image
-from photoshelf.ingest import pipeline
+from photoshelf.ingest import pipeline, privacy
 from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.renditions import SIZES
 from photoshelf.ingest.upload import IncomingFile
@@ -71,13 +72,27 @@ def delete(request: HttpRequest, image_id: int) -> HttpResponse:
 @require_safe
 def original(request: HttpRequest, image_id: int) -> HttpResponse:
     image = get_object_or_404(Image, pk=image_id)
+    strip = settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS
     return _stored_file(
         request,
         key=image.original_key,
         content_type=image.content_type,
         filename=f"{image.name}.{image.extension}",
-        etag=image.sha256,
+        etag=f"{image.sha256}-nogps" if strip else image.sha256,
+        transform=_without_gps if strip else None,
     )
+
+
+def _without_gps(data: bytes) -> bytes:
+    try:
+        return privacy.strip_gps(data)
+    except privacy.CannotStrip as exc:
+        log.warning("files: original withheld, its GPS position cannot be removed: %s", exc)
+        raise Refusal(
+            "original-withheld",
+            "This original carries a GPS position that cannot be removed without re-encoding "
+            "it, and this site does not share positions. The preview is available.",
+        ) from None
 
 
 @require_safe
@@ -96,8 +111,10 @@ def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpRespon
 
 
 def _stored_file(
-    request: HttpRequest, *, key: str, content_type: str, filename: str, etag: str
+    request: HttpRequest, *, key: str, content_type: str, filename: str, etag: str,
+    transform: Callable[[bytes], bytes] | None = None,
 ) -> HttpResponse:
+    """The stored bytes (through `transform`, read whole, when given) with safe headers."""
     quoted_etag = f'"{etag}"'
     if quoted_etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
@@ -107,7 +124,16 @@ def _stored_file(
         except FileNotFoundError:
             log.error("files: %s is missing from storage (run `photoshelf check`)", key)
             raise Http404("file missing") from None
-        response = FileResponse(stream, content_type=content_type)
+        if transform is None:
+            response = FileResponse(stream, content_type=content_type)
+        else:
+            with stream:
+                data = stream.read()
+            try:
+                response = HttpResponse(transform(data), content_type=content_type)
+            except Refusal as refusal:
+                return render(request, "photoshelf/error.html", {"refusal": refusal},
+                              status=refusal.status)
         # Only decoded raster images are ever stored; anything a browser would not show
         # as an image is offered as a download instead.
         inline = content_type.startswith("image/") and content_type != "image/svg+xml"
