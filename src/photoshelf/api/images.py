@@ -10,7 +10,7 @@ from photoshelf.gallery import queries
 from photoshelf.gallery.models import Image
 from photoshelf.ingest import pipeline
 from photoshelf.ingest.errors import Refusal
-from photoshelf.ingest.upload import IncomingFile
+from photoshelf.ingest.upload import IncomingFile, refuse_repeated_fields
 
 from .schemas import ImageOut, ImagePage, Problem
 
@@ -29,6 +29,8 @@ def create_image(
     refusal = getattr(request, "upload_refusal", None)
     if refusal is not None:
         raise refusal
+    refuse_repeated_fields(request.POST)
+    refuse_repeated_fields(request.FILES)
     if file is None:
         raise Refusal("file-missing", "The request has no file in its `file` field.")
     image = pipeline.ingest(IncomingFile.from_upload(file), name)

@@ -63,6 +63,14 @@ def clean_filename(raw: str) -> str:
     return base[:MAX_FILENAME_CHARS]
 
 
+def refuse_repeated_fields(fields, names: tuple[str, ...] = ("name", "file")) -> None:
+    """A form that sends one of its fields twice is ambiguous: refuse it rather than pick one."""
+    for name in names:
+        if len(fields.getlist(name)) > 1:
+            raise Refusal("invalid-request", f"The form has more than one `{name}` field.",
+                          {"errors": [{"field": name, "message": "repeated"}]})
+
+
 def too_large(limit_bytes: int) -> Refusal:
     mb = limit_bytes / (1024 * 1024)
     return Refusal(
@@ -130,4 +138,6 @@ class StreamingUploadHandler(FileUploadHandler):
 # Django reads this to size the chunks it hands to receive_data_chunk.
 StreamingUploadHandler.chunk_size = CHUNK_BYTES
 
-__all__ = ["IncomingFile", "StreamingUploadHandler", "clean_filename", "too_large"]
+__all__ = [
+    "IncomingFile", "StreamingUploadHandler", "clean_filename", "refuse_repeated_fields", "too_large",
+]

@@ -20,7 +20,7 @@ from photoshelf.gallery.models import Image
 from photoshelf.ingest import pipeline, privacy
 from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.renditions import SIZES
-from photoshelf.ingest.upload import IncomingFile
+from photoshelf.ingest.upload import IncomingFile, refuse_repeated_fields
 from photoshelf.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         refusal = getattr(request, "upload_refusal", None)
         if refusal is not None:
             raise refusal
+        refuse_repeated_fields(request.POST)
+        refuse_repeated_fields(request.FILES)
         upload = request.FILES.get("file")
         if upload is None:
             raise Refusal("file-missing", "Choose a photo to upload.")
