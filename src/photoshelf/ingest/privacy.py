@@ -40,7 +40,16 @@ class CannotStrip(Exception):
 
 
 def strip_gps(data: bytes) -> bytes:
-    """The same file without GPS; raises CannotStrip when some remains or the format is not covered."""
+    """The same file without GPS; raises CannotStrip when some remains or it cannot be edited."""
+    try:
+        return _strip_gps(data)
+    except CannotStrip:
+        raise
+    except Exception as exc:  # a structure too damaged to walk: never guess, never serve GPS
+        raise CannotStrip(f"unreadable structure: {exc!r}") from None
+
+
+def _strip_gps(data: bytes) -> bytes:
     buf = bytearray(data)
     with Image.open(io.BytesIO(data)) as image:
         fmt = image.format
