@@ -70,6 +70,66 @@ def main() -> None:
     print(f"{'floor: 1/8-scale DCT decode':<48}{floor_ms:>9.1f}{1:>8.2f}")
     print(f"{'ingest stages: hash, EXIF, decode, renditions':<48}{stages_ms:>9.1f}"
           f"{stages_ms / floor_ms:>8.2f}")
+    png_metadata()
+    corpus_pass()
+
+
+def png_metadata() -> None:
+    """PNG metadata after the pixels: read_metadata() walks chunks; Pillow's getexif() decodes."""
+    from photoshelf.ingest import metadata
+
+    image = Image.effect_noise((4000, 3000), 40).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=1)
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2026:01:02 03:04:05"
+    body = exif.tobytes()
+    chunk = b"eXIf" + body
+    import struct
+    import zlib
+
+    chunk = struct.pack(">I", len(body)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    data = out.getvalue()[:-12] + chunk + out.getvalue()[-12:]
+
+    def ours():
+        with Image.open(io.BytesIO(data)) as opened:
+            assert metadata.read_metadata(opened).taken_at is not None
+
+    def pillows():
+        with Image.open(io.BytesIO(data)) as opened:
+            assert opened.getexif().get_ifd(0x8769)
+
+    ours_ms, pillow_ms = median_ms(ours), median_ms(pillows)
+    print(f"\n12 MP PNG, eXIf after IDAT, {len(data) / 1e6:.1f} MB")
+    print(f"{'read_metadata(): chunk walk, no decode':<48}{ours_ms:>9.1f}")
+    print(f"{'Pillow getexif(): decodes the image first':<48}{pillow_ms:>9.1f}")
+
+
+def corpus_pass() -> None:
+    """Every file of the sample corpus through decode, metadata and renditions, once each."""
+    from photoshelf.ingest import decode, metadata, renditions
+    from photoshelf.ingest.errors import Refusal
+
+    corpus = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "exif-samples"
+    if not corpus.is_dir():
+        print(f"\n(corpus not found at {corpus})")
+        return
+    timings = []
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        start = time.perf_counter()
+        try:
+            opened = decode.open_image(path, max_pixels=200_000_000)
+            with opened.image:
+                facts = metadata.read_metadata(opened.image)
+                renditions.render(opened, facts.orientation)
+        except Refusal:
+            pass
+        timings.append(((time.perf_counter() - start) * 1000, path.relative_to(corpus)))
+    timings.sort(reverse=True)
+    total = sum(ms for ms, _ in timings)
+    print(f"\ncorpus: {len(timings)} files, {total:.0f} ms in all; slowest:")
+    for ms, name in timings[:3]:
+        print(f"  {str(name):<46}{ms:>9.1f}")
 
 
 if __name__ == "__main__":

@@ -206,6 +206,7 @@ CONTENT_DISPOSITION = re.compile(
 def assert_well_formed_disposition(value: str) -> None:
     assert value.isascii() and "\r" not in value and "\n" not in value, value
     assert CONTENT_DISPOSITION.match(value), value
+    assert "/" not in value and "%2F" not in value.upper(), value  # no path to save into
 
 
 @pytest.mark.parametrize("key", HOSTILE_NAMES)

@@ -79,10 +79,15 @@ def original(request: HttpRequest, image_id: int) -> HttpResponse:
         request,
         key=image.original_key,
         content_type=image.content_type,
-        filename=f"{image.name}.{image.extension}",
+        filename=_download_name(f"{image.name}.{image.extension}"),
         etag=f"{image.sha256}-nogps" if strip else image.sha256,
         transform=_without_gps if strip else None,
     )
+
+
+def _download_name(name: str) -> str:
+    """A name is any printable text; as a saved file's name, path separators become "_"."""
+    return name.replace("/", "_").replace("\\", "_")
 
 
 def _without_gps(data: bytes) -> bytes:
@@ -107,7 +112,7 @@ def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpRespon
         request,
         key=image.rendition_key(size_name),
         content_type=size.content_type,
-        filename=f"{image.name}-{size_name}.{size.extension}",
+        filename=_download_name(f"{image.name}-{size_name}.{size.extension}"),
         etag=f"{image.sha256}-{size_name}",
     )
 
