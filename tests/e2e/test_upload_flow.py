@@ -32,7 +32,7 @@ def test_upload_view_open_original_and_delete(server, page, tmp_path):
     expect(page.get_by_text("“Harbour <at> dusk” was uploaded.")).to_be_visible()
     card = page.locator(".card").first
     expect(card.locator(".name")).to_have_text("Harbour <at> dusk")
-    expect(card.locator(".camera")).to_have_text("NIKON D70")
+    expect(card.locator(".camera")).to_have_text("Nikon D70")  # as people say it
     expect(card.locator(".taken-at")).to_have_text(taken.strftime("%-d %b %Y, %H:%M") + " (UTC+02:00)")
     expect(card.locator(".file-size")).to_have_attribute("title", f"{file.stat().st_size} bytes")
     expect(card.locator(".file-size")).to_have_text(re.compile(r"^\d+(\.\d)?\s(KB|MB|bytes)$"))
