@@ -34,6 +34,7 @@ def test_the_image_page_shows_the_preview_and_all_metadata(old_photos_server, pa
     expect(page.locator(".taken-at")).to_contain_text("11 Apr 2021, 15:47 (UTC-05:00)")
     expect(page.locator(".position .coordinates")).to_have_text("39.051344° N, 94.288772° W")
     preview = page.locator("img.preview")
-    assert preview.evaluate("img => img.complete && Math.max(img.naturalWidth, img.naturalHeight)") == 1600
+    longest = "img => img.complete && Math.max(img.naturalWidth, img.naturalHeight)"
+    assert preview.evaluate(longest) == 1600
     screenshot(page, "image-page")
     assert errors == [] and failed == []  # no CSP violation, nothing failed to load

@@ -107,7 +107,7 @@ class Metadata:
 
 
 def read_metadata(image: Image.Image, *, name: str = "") -> Metadata:
-    """The EXIF/XMP facts of an opened image; empty facts when it has none or they are unreadable."""
+    """The EXIF/XMP facts of an opened image; empty facts when it has none or they are broken."""
     orientation, (width, height) = 1, image.size
     try:
         exif, xmp_bytes = _exif_and_xmp(image)
@@ -220,7 +220,7 @@ def _parse_xmp(data: bytes | str | None, name: str) -> dict[str, str]:
     except Exception as exc:  # malformed XML, entities, DTDs: defusedxml refuses them all
         log.info("metadata: unreadable XMP in %s: %r", name or "upload", exc)
         return {}
-    wanted = {f"{{{uri}}}": prefix for prefix, uri in XMP_NS.items()}
+    wanted = {f"{{{uri}}}": prefix for prefix, uri in XMP_NS.items() if prefix != "rdf"}
     found: dict[str, str] = {}
     for element in root.iter():
         # properties appear both as attributes of rdf:Description and as child elements

@@ -146,7 +146,7 @@ def _as_bytes(xmp: bytes | str) -> bytes:
 
 
 def _blanked_xmp(packet: bytes) -> bytes:
-    """GPS properties replaced by as many spaces: the packet keeps its length and stays valid XML."""
+    """GPS properties replaced by as many spaces: same length, still valid XML."""
     return _XMP_GPS.sub(lambda match: b" " * len(match.group(0)), packet)
 
 

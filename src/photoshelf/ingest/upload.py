@@ -139,5 +139,9 @@ class StreamingUploadHandler(FileUploadHandler):
 StreamingUploadHandler.chunk_size = CHUNK_BYTES
 
 __all__ = [
-    "IncomingFile", "StreamingUploadHandler", "clean_filename", "refuse_repeated_fields", "too_large",
+    "IncomingFile",
+    "StreamingUploadHandler",
+    "clean_filename",
+    "refuse_repeated_fields",
+    "too_large",
 ]
