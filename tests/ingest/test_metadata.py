@@ -153,8 +153,9 @@ def _camera_exif():
     return exif
 
 
-def test_it_reads_lens_exposure_iso_and_position():
-    facts = facts_of(photo(exif=_camera_exif()))
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF", "AVIF"])
+def test_it_reads_lens_exposure_iso_and_position(fmt):
+    facts = facts_of(photo(fmt, size=(64, 48), exif=_camera_exif()))
     assert facts.lens_model == "EF-S18-55mm f/3.5-5.6"
     assert (facts.focal_length_mm, facts.f_number, facts.exposure_time_s, facts.iso) == (
         23.0, 7.1, 1 / 160, 100)
@@ -256,3 +257,18 @@ def test_it_reads_png_exif_after_the_pixels_without_decoding_them():
         assert image.tile, "the pixels were decoded"
     assert facts.taken_at.local == datetime(2026, 5, 6, 7, 8, 9)
     assert facts.iso == 100
+
+
+def test_it_falls_back_to_xmp_in_tiff(tmp_path):
+    exiftool = shutil.which("exiftool")
+    if exiftool is None:
+        pytest.skip("exiftool is not installed (make test installs libimage-exiftool-perl as root)")
+    path = tmp_path / "photo.tiff"
+    path.write_bytes(photo("TIFF", size=(32, 32), exif=None))
+    subprocess.run([exiftool, "-q", "-overwrite_original", "-XMP-tiff:Make=Leica",
+                    "-XMP-photoshop:DateCreated=2026:03:04 05:06:07+05:30", str(path)], check=True)
+    facts = facts_of(path.read_bytes())
+    assert facts.camera_make == "Leica"
+    assert facts.taken_at.local == datetime(2026, 3, 4, 5, 6, 7)
+    assert facts.taken_at.offset == timedelta(hours=5, minutes=30)
+    assert facts.taken_at.source == "XMP:DateCreated"
