@@ -56,7 +56,7 @@ def _strip_gps(data: bytes) -> bytes:
         xmp = image.info.get("xmp")
         exif = image.info.get("exif")
     if fmt in {"JPEG", "MPO"}:
-        _strip_jpeg(buf)
+        _strip_jpeg(buf, data)
     elif fmt == "PNG":
         buf = _strip_png(buf)
     elif fmt == "WEBP":
@@ -176,13 +176,14 @@ def _blank_xmp_packets(buf: bytearray) -> None:
 # --- Containers -----------------------------------------------------------------------------
 
 
-def _strip_jpeg(buf: bytearray) -> None:
+def _strip_jpeg(buf: bytearray, data: bytes) -> None:
     # FF E1 never occurs inside entropy-coded data (an FF there is followed by 00 or a restart
-    # marker), so these finds only hit real APP1 segments, of every frame of an MPO file.
-    for match in _JPEG_APP1_EXIF.finditer(bytes(buf)):
+    # marker), so these finds only hit real APP1 segments, of every frame of an MPO file. The
+    # edits keep every length, so the original bytes can be searched while buf is edited.
+    for match in _JPEG_APP1_EXIF.finditer(data):
         length = struct.unpack_from(">H", buf, match.start() + 2)[0]
         _blank_gps_ifd(buf, match.end(), match.start() + 2 + length)
-    for match in _JPEG_APP1_XMP.finditer(bytes(buf)):
+    for match in _JPEG_APP1_XMP.finditer(data):
         length = struct.unpack_from(">H", buf, match.start() + 2)[0]
         end = match.start() + 2 + length
         buf[match.end():end] = _blanked_xmp(bytes(buf[match.end():end]))
