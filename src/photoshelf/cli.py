@@ -39,6 +39,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    _setup_django()
+    from photoshelf.gallery.consistency import check
+
+    report = check(repair=args.repair)
+    for line in report.lines():
+        print(line)
+    fixed = args.repair and not report.unrepairable and not report.missing_originals
+    print("consistent" if report.clean else ("repaired" if fixed else "inconsistent"))
+    return 0 if report.clean or fixed else 1
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
     from django.core.management import execute_from_command_line
@@ -64,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply pending database migrations")
     migrate.set_defaults(func=cmd_migrate)
+
+    check = sub.add_parser(
+        "check", help="report rows whose files are missing, and files no row references"
+    )
+    check.add_argument(
+        "--repair", action="store_true",
+        help="make missing renditions again from the original and remove orphan files",
+    )
+    check.set_defaults(func=cmd_check)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -40,7 +40,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
-# Where stored files (originals and renditions) go; a local folder for now.
+# The local folder stored files go to when PHOTOSHELF_STORAGE_URL names none (see the end).
 MEDIA_DIR = DATA_DIR / "media"
 
 
@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "photoshelf.web.middleware.ContentSecurityPolicyMiddleware",
+    "photoshelf.web.middleware.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "photoshelf.urls"
@@ -145,6 +146,41 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # Serve originals with their GPS position removed in place (pixels never re-encoded); see
 # ingest/privacy.py for the formats covered. Renditions never carry metadata either way.
 PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = env.bool("PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS", default=False)
+
+
+# --- Growing past one machine: database servers and S3-compatible storage ----------------
+# A server that does not answer must give a 503 in seconds, never a hung request.
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5
+DATABASE_READ_TIMEOUT_SECONDS = 60  # MySQL/MariaDB: a query's answer (PostgreSQL: TCP keepalive)
+_engine = DATABASES["default"]["ENGINE"]
+if _engine == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
+    )
+elif _engine == "django.db.backends.mysql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS,
+            "read_timeout": DATABASE_READ_TIMEOUT_SECONDS,
+            "write_timeout": DATABASE_READ_TIMEOUT_SECONDS,
+            "charset": "utf8mb4",
+            "isolation_level": "read committed",
+        }
+    )
+
+# Empty: the local folder MEDIA_DIR. A path: that folder. s3://bucket/prefix: an S3 bucket, at
+# PHOTOSHELF_S3_ENDPOINT_URL (MinIO, Ceph, ...) or AWS when empty; region and credentials come
+# from the usual AWS_* variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION).
+PHOTOSHELF_STORAGE_URL = env.str("PHOTOSHELF_STORAGE_URL", default="")
+PHOTOSHELF_S3_ENDPOINT_URL = env.str("PHOTOSHELF_S3_ENDPOINT_URL", default="")
+# Off: the server streams files from the bucket. On: it redirects to short-lived presigned URLs.
+PHOTOSHELF_S3_PRESIGN = env.bool("PHOTOSHELF_S3_PRESIGN", default=False)
 
 
 LOGGING = {

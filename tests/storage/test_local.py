@@ -3,6 +3,7 @@
 import pytest
 
 from photoshelf.storage.keys import original_key, rendition_key
+from photoshelf.storage import StorageUnavailable
 from photoshelf.storage.local import LocalStorage
 
 SHA = "ab" * 32
@@ -39,14 +40,14 @@ def test_put_open_size_delete(tmp_path):
     assert not storage.exists("a/b/c.jpg")
 
 
-def test_a_failed_write_leaves_nothing_behind(tmp_path):
+def test_a_failed_write_leaves_nothing_behind_and_says_storage_is_unavailable(tmp_path):
     storage = LocalStorage(tmp_path)
 
     def explode(dst):
         dst.write(b"partial")
         raise OSError("disk full")
 
-    with pytest.raises(OSError):
+    with pytest.raises(StorageUnavailable):
         storage._write("x/y.jpg", explode)
     assert list(storage.keys()) == []
     assert list((tmp_path / "x").iterdir()) == []

@@ -79,3 +79,17 @@ class Image(models.Model):
         hours, minutes = self.taken_at_offset[1:].split(":")
         offset = timedelta(hours=int(hours), minutes=int(minutes)) * sign
         return self.taken_at.astimezone(timezone(offset))
+
+
+class PendingDeletion(models.Model):
+    """A stored file that must go but could not be deleted (the storage was down at the time).
+
+    Swept by later uploads and by `photoshelf check --repair`, once the storage answers again.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    sha256 = models.CharField(max_length=64)  # kept when a row with these bytes exists by then
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

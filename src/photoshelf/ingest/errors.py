@@ -22,6 +22,9 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "invalid-request": (400, "Invalid request"),
     "not-found": (404, "Not found"),
     "original-withheld": (403, "Original withheld"),
+    # Not the upload's fault: the server's storage or database did not answer; retry later.
+    "storage-unavailable": (503, "Storage unavailable"),
+    "database-unavailable": (503, "Database unavailable"),
 }
 
 

@@ -1,8 +1,9 @@
 """ingest(): from an incoming file to a stored Image, the stages in order, cheap checks first.
 
 Nothing is written until every rule has passed; files are stored before the row that points at
-them, and a refused or failed upload leaves neither behind. The database's unique constraint on
-sha256 closes the race between two identical uploads: exactly one row wins.
+them, and a refused or failed upload leaves neither behind (files it could not remove because the
+storage went down are noted in PendingDeletion and removed once it answers). The database's unique
+constraint on sha256 closes the race between two identical uploads: exactly one row wins.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from photoshelf.gallery.models import Image
-from photoshelf.storage import get_storage
+from photoshelf.gallery.models import Image, PendingDeletion
+from photoshelf.storage import StorageUnavailable, get_storage
 from photoshelf.storage.keys import original_key, rendition_key
 
 from . import decode, metadata, policy, renditions
@@ -22,6 +23,8 @@ from .errors import Refusal
 from .upload import IncomingFile
 
 log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 20  # pending deletions retried after each successful upload
 
 
 def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
@@ -69,16 +72,36 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
         gps_longitude=facts.gps_longitude,
     )
     _store_files(incoming, image, made)
-    return _record(image)
+    recorded = _record(image)
+    sweep_pending_deletions()
+    return recorded
 
 
 def delete(image: Image) -> None:
     """Remove the row, then its files (content-addressed: no other row can share them)."""
     keys = image.storage_keys()
     image.delete()
-    storage = get_storage()
-    for key in keys:
-        storage.delete(key)
+    _delete_or_defer(image.sha256, keys)
+
+
+def sweep_pending_deletions(limit: int = SWEEP_BATCH) -> int:
+    """Delete files noted while the storage was down; how many were handled (0 if it still is)."""
+    if not PendingDeletion.objects.exists():
+        return 0
+    storage, handled = get_storage(), 0
+    try:
+        # Locked rows are being swept elsewhere; an upload of the same bytes waits in _claim()
+        # until this transaction ends, so it never writes a file that is being deleted.
+        with transaction.atomic():
+            for pending in PendingDeletion.objects.select_for_update(skip_locked=True)[:limit]:
+                if not Image.objects.filter(sha256=pending.sha256).exists():
+                    storage.delete(pending.key)
+                pending.delete()
+                handled += 1
+    except StorageUnavailable as exc:
+        log.warning("ingest: storage still unavailable, pending deletions kept: %s", exc)
+        return 0
+    return handled
 
 
 def _refuse_if_stored(sha256: str) -> None:
@@ -97,6 +120,7 @@ def _duplicate_of(existing: Image) -> Refusal:
 
 def _store_files(incoming: IncomingFile, image: Image, made: list[renditions.Rendition]) -> None:
     storage = get_storage()
+    _claim(image.storage_keys())
     written: list[str] = []
     try:
         key = original_key(image.sha256, image.extension)
@@ -129,14 +153,36 @@ def _record(image: Image) -> Image:
     return image
 
 
+def _claim(keys: list[str]) -> None:
+    """These files are about to be written: they are no longer pending deletion."""
+    PendingDeletion.objects.filter(key__in=keys).delete()
+
+
 def _remove_unless_referenced(sha256: str, keys: list[str]) -> None:
     """Undo written files, unless a committed row (a concurrent identical upload) uses them."""
     try:
         if Image.objects.filter(sha256=sha256).exists():
             return
-    except Exception:  # the database is gone too: better an orphan (check --repair) than a loss
+    except DatabaseError:  # the database is gone too: better an orphan (check --repair) than a loss
         log.exception("ingest: cannot tell whether %s is referenced; keeping its files", sha256)
         return
-    storage = get_storage()
+    _delete_or_defer(sha256, keys)
+
+
+def _delete_or_defer(sha256: str, keys: list[str]) -> None:
+    """Delete files now, or note them in PendingDeletion when the storage does not answer."""
+    storage, left = get_storage(), []
     for key in keys:
-        storage.delete(key)
+        try:
+            storage.delete(key)
+        except StorageUnavailable:
+            left.append(key)
+    if not left:
+        return
+    log.warning("ingest: storage unavailable, %d file(s) of %s left for later", len(left), sha256)
+    try:
+        PendingDeletion.objects.bulk_create(
+            [PendingDeletion(key=key, sha256=sha256) for key in left], ignore_conflicts=True
+        )
+    except DatabaseError:
+        log.exception("ingest: cannot note pending deletions of %s (check --repair)", sha256)

@@ -36,11 +36,24 @@ class Storage(Protocol):
     def keys(self) -> Iterator[str]:
         """Every stored key."""
 
+    def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
+        """A short-lived URL the client may fetch key from directly, or None: stream it."""
+
 
 @cache
 def get_storage() -> Storage:
+    """The backend PHOTOSHELF_STORAGE_URL names: s3://bucket/prefix, else a local folder."""
     from django.conf import settings
 
+    url = settings.PHOTOSHELF_STORAGE_URL
+    if url.startswith("s3://"):
+        from .s3 import S3Storage
+
+        return S3Storage.from_url(
+            url,
+            endpoint_url=settings.PHOTOSHELF_S3_ENDPOINT_URL or None,
+            presign=settings.PHOTOSHELF_S3_PRESIGN,
+        )
     from .local import LocalStorage
 
-    return LocalStorage(Path(settings.MEDIA_DIR))
+    return LocalStorage(Path(url.removeprefix("file://") or settings.MEDIA_DIR))

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from . import StorageUnavailable
+
 
 class LocalStorage:
     def __init__(self, root: Path) -> None:
@@ -28,8 +30,11 @@ class LocalStorage:
 
     def _write(self, key: str, fill) -> None:
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        except OSError as exc:  # full, read-only or unmounted: the request may be retried later
+            raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
         try:
             with os.fdopen(fd, "wb") as dst:
                 fill(dst)
@@ -37,6 +42,9 @@ class LocalStorage:
                 os.fsync(dst.fileno())
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -59,3 +67,6 @@ class LocalStorage:
         for path in sorted(self.root.rglob("*")):
             if path.is_file() and not path.name.startswith(".incoming-"):
                 yield path.relative_to(self.root).as_posix()
+
+    def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
+        return None  # the server streams local files itself

@@ -1,6 +1,20 @@
-"""Security headers the pages need beyond Django's own: a Content-Security-Policy."""
+"""Security headers the pages need beyond Django's own (a Content-Security-Policy), and
+503 answers when the storage or the database does not answer."""
 
 from __future__ import annotations
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.shortcuts import render
+
+from photoshelf.api.problems import problem_response
+from photoshelf.ingest.errors import Refusal
+from photoshelf.storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
 
 # No inline script or style anywhere: every script and stylesheet is a static file of ours.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -24,4 +38,37 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class UnavailableMiddleware:
+    """A storage or database outage is a 503 problem (API) or page, never a 500 or a hang."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, StorageUnavailable):
+            refusal = Refusal(
+                "storage-unavailable",
+                "The file storage is not answering; nothing was stored. Please try again.",
+            )
+        elif isinstance(exception, (OperationalError, InterfaceError)):
+            refusal = Refusal(
+                "database-unavailable",
+                "The database is not answering; nothing was stored. Please try again.",
+            )
+        else:
+            return None
+        log.error("%s: %s", refusal.code, exception)
+        if request.path.startswith("/api/"):
+            response = problem_response(refusal)
+        else:
+            response = render(
+                request, "photoshelf/error.html", {"refusal": refusal}, status=refusal.status
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # Stored bytes never change under an id (content-addressed), so they may be cached for a year.
 IMMUTABLE = "private, max-age=31536000, immutable"
+PRESIGNED_REDIRECT_MAX_AGE_SECONDS = 60  # well inside the presigned URL's own lifetime
 
 
 @require_safe
@@ -123,8 +124,19 @@ def _stored_file(
 ) -> HttpResponse:
     """The stored bytes (through `transform`, read whole, when given) with safe headers."""
     quoted_etag = f'"{etag}"'
+    # Only decoded raster images are ever stored; anything a browser would not show
+    # as an image is offered as a download instead.
+    inline = content_type.startswith("image/") and content_type != "image/svg+xml"
+    disposition = content_disposition_header(not inline, filename)
     if quoted_etag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
+    elif transform is None and (
+        url := get_storage().download_url(key, content_type=content_type, disposition=disposition)
+    ):  # bytes that must be transformed (GPS removed) always pass through the server
+        response = redirect(url)
+        # The URL expires: the redirect may be reused only well within its lifetime.
+        response["Cache-Control"] = f"private, max-age={PRESIGNED_REDIRECT_MAX_AGE_SECONDS}"
+        return response
     else:
         try:
             stream = get_storage().open(key)
@@ -141,10 +153,7 @@ def _stored_file(
             except Refusal as refusal:
                 return render(request, "photoshelf/error.html", {"refusal": refusal},
                               status=refusal.status)
-        # Only decoded raster images are ever stored; anything a browser would not show
-        # as an image is offered as a download instead.
-        inline = content_type.startswith("image/") and content_type != "image/svg+xml"
-        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+        response["Content-Disposition"] = disposition
     response["ETag"] = quoted_etag
     response["Cache-Control"] = IMMUTABLE
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,0 +1,97 @@
+"""`photoshelf check`: every disagreement between the rows and the stored files, and its repair.
+
+Missing originals cannot be repaired (the bytes are gone); missing renditions are made again
+from the original; files no row references are removed. Works on any storage backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from photoshelf.ingest import decode, metadata, renditions
+from photoshelf.ingest.errors import Refusal
+from photoshelf.storage import Storage, get_storage
+
+from .models import Image, PendingDeletion
+
+log = logging.getLogger(__name__)
+
+# Re-rendering reads images that were accepted once; the bound only guards against a
+# tampered bucket.
+REPAIR_MAX_PIXELS = 1_000_000_000
+
+
+@dataclass
+class Report:
+    missing_originals: list[str] = field(default_factory=list)  # keys; the rows stay
+    missing_renditions: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # what --repair fixed
+    unrepairable: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing_originals or self.missing_renditions or self.orphans)
+
+    def lines(self) -> list[str]:
+        out = [f"missing original: {key}" for key in self.missing_originals]
+        out += [f"missing rendition: {key}" for key in self.missing_renditions]
+        out += [f"orphan file: {key}" for key in self.orphans]
+        out += [f"repaired: {what}" for what in self.repaired]
+        out += [f"cannot repair: {what}" for what in self.unrepairable]
+        return out
+
+
+def check(*, repair: bool = False, storage: Storage | None = None) -> Report:
+    """Compare every row with the stored keys; with repair, fix what can be fixed."""
+    storage = storage or get_storage()
+    stored = set(storage.keys())
+    report, expected = Report(), set()
+    for image in Image.objects.order_by("id").iterator():
+        keys = image.storage_keys()
+        expected.update(keys)
+        if keys[0] not in stored:
+            report.missing_originals.append(keys[0])
+            continue
+        absent = [key for key in keys[1:] if key not in stored]
+        report.missing_renditions += absent
+        if absent and repair:
+            _rerender(image, storage, report)
+    report.orphans = sorted(stored - expected)
+    if repair:
+        _remove_orphans(report.orphans, storage, report)
+        # Noted deletions of files that are gone now (removed above, or never written).
+        PendingDeletion.objects.exclude(key__in=stored - set(report.orphans)).delete()
+    return report
+
+
+def _rerender(image: Image, storage: Storage, report: Report) -> None:
+    with tempfile.TemporaryDirectory(prefix="photoshelf-check-") as folder:
+        path = Path(folder) / "original"
+        with storage.open(image.original_key) as src, open(path, "wb") as dst:
+            while chunk := src.read(1024 * 1024):
+                dst.write(chunk)
+        try:
+            opened = decode.open_image(path, max_pixels=REPAIR_MAX_PIXELS)
+            with opened.image:
+                facts = metadata.read_metadata(opened.image, name=image.filename)
+                made = renditions.render(opened, facts.orientation, name=image.filename)
+        except Refusal as refusal:
+            report.unrepairable.append(f"image {image.pk}: {refusal.detail}")
+            return
+    for rendition in made:
+        storage.put_bytes(image.rendition_key(rendition.size.name), rendition.data)
+    report.repaired.append(f"renditions of image {image.pk} made again")
+
+
+def _remove_orphans(orphans: list[str], storage: Storage, report: Report) -> None:
+    for key in orphans:
+        # An upload may have written its files but not its row yet: look once more.
+        sha256 = key.split("/")[3].split(".")[0] if key.count("/") >= 3 else ""
+        if sha256 and Image.objects.filter(sha256=sha256).exists():
+            continue
+        storage.delete(key)
+        report.repaired.append(f"orphan {key} removed")
