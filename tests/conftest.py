@@ -1,36 +1,134 @@
-"""Shared fixtures: a fresh media folder per test, API helpers, and a real `photoshelf serve`."""
+"""Shared fixtures: each test's storage (a folder, or a fresh bucket), API helpers, a real
+`photoshelf serve`, and the real database and S3 servers the API and page tests run against.
+
+Tests that request `backend` (every test under tests/api/ and tests/web/, through their
+conftest.py) run once per database (SQLite, PostgreSQL, MariaDB) and storage (local, S3).
+"""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from photoshelf.storage import get_storage
+from tests.servers import AWS_ENV, MariaDBServer, PostgresServer, S3Server, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "exif-samples"
 
+DATABASES = ("sqlite", "postgresql", "mariadb")
+STORAGES = ("local", "s3")
+ALIASES = {"sqlite": "default", "postgresql": "postgresql", "mariadb": "mariadb"}
+
+
+@dataclass(frozen=True)
+class Backend:
+    database: str  # sqlite, postgresql, mariadb
+    storage: str  # local, s3
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        backends = [Backend(db, storage) for db in DATABASES for storage in STORAGES]
+        metafunc.parametrize("backend", backends, indirect=True,
+                             ids=[f"{b.database}-{b.storage}" for b in backends])
+
+
+def _backend_of(item) -> Backend | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend") if callspec else None
+
+
+def pytest_collection_modifyitems(items):
+    """A test on PostgreSQL or MariaDB gets that database set up and wrapped in its transaction."""
+    for item in items:
+        backend, marker = _backend_of(item), item.get_closest_marker("django_db")
+        if backend is None or marker is None or backend.database == "sqlite":
+            continue
+        databases = ["default", ALIASES[backend.database]]
+        item.add_marker(pytest.mark.django_db(databases=databases, **marker.kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def mariadb_server():
+    server = MariaDBServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    server = S3Server()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """Start the database servers the collected tests use, before their test databases exist."""
+    from django.conf import settings
+
+    used = {b.database for b in map(_backend_of, request.session.items) if b is not None}
+    for database in used - {"sqlite"}:
+        server = request.getfixturevalue(f"{database}_server")
+        entry = settings.DATABASES[ALIASES[database]]
+        for name in ("USER", "PASSWORD", "HOST", "PORT"):
+            entry[name] = server.settings()[name]
+
+
+@pytest.fixture
+def backend(request) -> Backend:
+    """The database and storage this run of the test uses; Django's default connection is
+    pointed at that database for the test (inside its test transaction)."""
+    chosen: Backend = request.param
+    if chosen.database != "sqlite" and request.node.get_closest_marker("django_db"):
+        from django.db import connections
+
+        request.getfixturevalue("_django_db_helper")  # the test transaction is open first
+        default = connections["default"]
+        connections["default"] = connections[ALIASES[chosen.database]]
+        request.addfinalizer(lambda: connections.__setitem__("default", default))
+    return chosen
+
 
 @pytest.fixture(autouse=True)
-def media_dir(settings, tmp_path):
-    """Every test stores files in its own empty folder."""
+def media_dir(request, settings, tmp_path):
+    """Every test stores files in its own empty place: a folder, or (S3 backends) a new bucket."""
     settings.MEDIA_DIR = tmp_path / "media"
+    settings.PHOTOSHELF_STORAGE_URL = ""
+    where = settings.MEDIA_DIR
+    if "backend" in request.fixturenames and request.getfixturevalue("backend").storage == "s3":
+        s3 = request.getfixturevalue("s3_server")
+        settings.PHOTOSHELF_STORAGE_URL = f"s3://{s3.create_bucket()}/media"
+        settings.PHOTOSHELF_S3_ENDPOINT_URL = s3.endpoint_url
+        get_storage.cache_clear()
+        where = get_storage()
     get_storage.cache_clear()
-    yield settings.MEDIA_DIR
+    yield where
     get_storage.cache_clear()
 
 
-def stored_files(media: Path) -> list[str]:
-    if not media.exists():
+def stored_files(where) -> list[str]:
+    """Every file in a storage folder (temporary ones included), or every key of a Storage."""
+    if not isinstance(where, Path):
+        return sorted(where.keys())
+    if not where.exists():
         return []
-    return sorted(p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file())
+    return sorted(p.relative_to(where).as_posix() for p in where.rglob("*") if p.is_file())
 
 
 @pytest.fixture
@@ -40,10 +138,19 @@ def corpus() -> Path:
     return CORPUS
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def photoshelf_environment(data_dir: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a `photoshelf` process: none of ours, only what the test gives."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"}
+    clean.update({"PHOTOSHELF_DATA_DIR": str(data_dir), "PHOTOSHELF_ENV_FILE": ""})
+    clean.update(env or {})
+    return clean
+
+
+def run_photoshelf(data_dir: Path, *args: str, env: dict[str, str] | None = None):
+    """Run one `photoshelf` command to completion; its exit code and output."""
+    return subprocess.run([sys.executable, "-m", "photoshelf.cli", *args], capture_output=True,
+                          text=True, env=photoshelf_environment(data_dir, env), timeout=300)
 
 
 class Server:
@@ -51,12 +158,10 @@ class Server:
 
     def __init__(self, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None):
         self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        clean = {k: v for k, v in os.environ.items()
-                 if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"}
-        clean.update({"PHOTOSHELF_DATA_DIR": str(data_dir), "PHOTOSHELF_ENV_FILE": ""})
-        clean.update(env or {})
+        clean = photoshelf_environment(data_dir, env)
         self.log = open(data_dir.parent / f"server-{self.port}.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "photoshelf.cli", "serve", "--port", str(self.port),
@@ -92,9 +197,31 @@ class Server:
         self.log.close()
 
 
+def server_environment(request, data_dir: Path) -> tuple[dict[str, str], object]:
+    """PHOTOSHELF_* for a server on the test's backend (a fresh database and bucket), and where
+    its files can be listed from the test (a folder or a Storage)."""
+    env: dict[str, str] = {}
+    storage: object = data_dir / "media"
+    chosen = request.getfixturevalue("backend") if "backend" in request.fixturenames else None
+    if chosen and chosen.database != "sqlite":
+        server = request.getfixturevalue(f"{chosen.database}_server")
+        env["PHOTOSHELF_DATABASE_URL"] = server.create_database()
+    if chosen and chosen.storage == "s3":
+        from photoshelf.storage.s3 import S3Storage
+
+        s3 = request.getfixturevalue("s3_server")
+        bucket = s3.create_bucket()
+        env.update(AWS_ENV, PHOTOSHELF_STORAGE_URL=f"s3://{bucket}/media",
+                   PHOTOSHELF_S3_ENDPOINT_URL=s3.endpoint_url)
+        storage = S3Storage(bucket, "media", endpoint_url=s3.endpoint_url)
+    return env, storage
+
+
 @pytest.fixture
-def server(tmp_path):
-    """`photoshelf serve --workers 2` on a free port, stopped after the test."""
-    running = Server(tmp_path / "data", workers=2)
+def server(request, tmp_path):
+    """`photoshelf serve --workers 2` on a free port and the test's backend, stopped after it."""
+    env, storage = server_environment(request, tmp_path / "data")
+    running = Server(tmp_path / "data", workers=2, env=env)
+    running.storage = storage
     yield running
     running.stop()

@@ -18,3 +18,21 @@ from photoshelf.settings import *  # noqa: E402,F401,F403
 # uses the real hashed, compressed storage.
 STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise wants it to exist)
+
+# The API and page tests run on these too (tests/conftest.py starts the servers and fills in
+# HOST, PORT, USER and PASSWORD); the options are those settings.py gives a configured URL.
+DATABASES["postgresql"] = {  # noqa: F405
+    "ENGINE": "django.db.backends.postgresql",
+    "NAME": "photoshelf",
+    "OPTIONS": {"connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS},  # noqa: F405
+}
+DATABASES["mariadb"] = {  # noqa: F405
+    "ENGINE": "django.db.backends.mysql",
+    "NAME": "photoshelf",
+    "OPTIONS": {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS,  # noqa: F405
+        "charset": "utf8mb4",
+        "isolation_level": "read committed",
+    },
+    "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+}

@@ -1,30 +1,10 @@
 """Two identical uploads at the same moment, through a real `photoshelf serve` with 2 workers."""
 
-import json
 import threading
-import urllib.error
-import urllib.request
-import uuid
 
 from tests.conftest import stored_files
 from tests.factories import photo
-
-
-def post_image(url: str, data: bytes, filename: str = "same.jpg") -> tuple[int, dict]:
-    boundary = uuid.uuid4().hex
-    body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
-        f"Content-Type: image/jpeg\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
-    request = urllib.request.Request(
-        url + "/api/images", data=body, method="POST",
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+from tests.http import get_json, post_image
 
 
 def test_concurrent_identical_uploads_store_exactly_one_image(server):
@@ -47,7 +27,6 @@ def test_concurrent_identical_uploads_store_exactly_one_image(server):
     winner = next(body for status, body in results if status == 201)
     assert all(body["code"] == "duplicate" and body["duplicate_of"] == winner["id"]
                for status, body in results if status == 409)
-    with urllib.request.urlopen(server.url + "/api/images") as response:
-        listed = json.loads(response.read())["items"]
+    listed = get_json(server.url + "/api/images")[1]["items"]
     assert [item["id"] for item in listed] == [winner["id"]]
-    assert len(stored_files(server.data_dir / "media")) == 3
+    assert len(stored_files(server.storage)) == 3

@@ -8,7 +8,9 @@ FileNotFoundError, as on local disk.
 from __future__ import annotations
 
 import io
+import threading
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
@@ -40,12 +42,12 @@ class S3Storage:
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             read_timeout=READ_TIMEOUT_SECONDS,
             retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+            signature_version="s3v4",  # what AWS and MinIO expect, presigned URLs included
             # Path-style addressing: MinIO and most self-hosted servers have no per-bucket DNS.
             s3={"addressing_style": "path"} if endpoint_url else {},
         )
-        self.client = boto3.session.Session().client(
-            "s3", endpoint_url=endpoint_url, config=config
-        )
+        with _SESSION_LOCK:  # a boto3 session may not make clients in two threads at once
+            self.client = _session().client("s3", endpoint_url=endpoint_url, config=config)
 
     @classmethod
     def from_url(cls, url: str, **options) -> S3Storage:
@@ -110,6 +112,15 @@ class S3Storage:
             return self.client.generate_presigned_url(
                 "get_object", Params=params, ExpiresIn=PRESIGNED_URL_SECONDS
             )
+
+
+_SESSION_LOCK = threading.Lock()
+
+
+@cache
+def _session() -> boto3.session.Session:
+    """One session per process: it reads the AWS_* variables and loads S3's API model once."""
+    return boto3.session.Session()
 
 
 class _ObjectStream(io.RawIOBase):

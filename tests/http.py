@@ -1,0 +1,45 @@
+"""Plain HTTP helpers for tests that talk to a real `photoshelf serve` (urllib, no client lib)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+# A request that gets no answer in this time fails its test: an outage must be a quick 503.
+REQUEST_TIMEOUT_SECONDS = 60
+
+
+def post_image(url: str, data: bytes, filename: str = "same.jpg") -> tuple[int, dict]:
+    boundary = uuid.uuid4().hex
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+        f"Content-Type: image/jpeg\r\n\r\n"
+    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        url + "/api/images", data=body, method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    return _answer(request)
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    return _answer(urllib.request.Request(url))
+
+
+def get(url: str) -> tuple[int, str, bytes]:
+    """Status, Content-Type and body, for pages as well as JSON."""
+    try:
+        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+def _answer(request: urllib.request.Request) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
