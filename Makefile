@@ -11,6 +11,7 @@ PORT ?= 8000
 install: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
+	@PYTHON=$(PYTHON) ./scripts/system-deps build
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -19,11 +20,12 @@ $(STAMP): requirements.lock pyproject.toml
 run: install
 	$(BIN)/photoshelf serve --host $(HOST) --port $(PORT)
 
-# Debian packages the tests drive (Chromium, exiftool); installed only when root and missing.
+# Debian packages: the MySQL driver's build needs, and what the tests drive (Chromium,
+# exiftool, PostgreSQL, MariaDB, docker-compose); installed only when root and missing.
 system-deps:
-	@./scripts/system-deps
+	@PYTHON=$(PYTHON) ./scripts/system-deps
 
-test: install system-deps
+test: system-deps install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

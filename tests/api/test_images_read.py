@@ -43,6 +43,19 @@ def test_pages_are_stable_when_uploads_share_a_timestamp(client):
     assert second["next_cursor"] is None
 
 
+def test_upload_times_keep_their_microseconds_so_the_order_is_the_same_everywhere(client):
+    older_id, newer_id = make_images(client, 2)
+    when = timezone.now().replace(microsecond=654321)
+    # One microsecond apart, the later one with the smaller id: a database that dropped the
+    # fraction (MySQL's plain DATETIME) would order them by id instead.
+    Image.objects.filter(pk=older_id).update(uploaded_at=when)
+    Image.objects.filter(pk=newer_id).update(uploaded_at=when - timedelta(microseconds=1))
+    assert Image.objects.get(pk=older_id).uploaded_at == when
+    first = client.get("/api/images", {"limit": 1}).json()
+    second = client.get("/api/images", {"limit": 1, "cursor": first["next_cursor"]}).json()
+    assert [first["items"][0]["id"], second["items"][0]["id"]] == [older_id, newer_id]
+
+
 def test_an_empty_gallery_lists_nothing(client):
     assert client.get("/api/images").json() == {"items": [], "next_cursor": None}
 

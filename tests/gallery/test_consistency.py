@@ -1,0 +1,74 @@
+"""`photoshelf check [--repair]`: rows whose files are missing, files no row references, missing
+renditions; the repair makes renditions again from the original and removes orphans."""
+
+import io
+
+import pytest
+from PIL import Image as PILImage
+
+from photoshelf import cli
+from photoshelf.gallery.consistency import check
+from photoshelf.gallery.models import Image
+from photoshelf.storage import get_storage
+from tests.conftest import stored_files
+from tests.factories import photo, upload
+
+pytestmark = pytest.mark.django_db
+
+ORPHAN = "originals/ee/ee/" + "ee" * 32 + ".jpg"
+
+
+def add(client, **kwargs) -> Image:
+    response = client.post("/api/images", {"file": upload(photo(**kwargs))})
+    assert response.status_code == 201, response.content
+    return Image.objects.get(pk=response.json()["id"])
+
+
+def test_a_consistent_gallery_is_reported_clean(client, capsys):
+    add(client)
+    assert check().clean
+    assert cli.main(["check"]) == 0
+    assert capsys.readouterr().out.strip() == "consistent"
+
+
+def test_every_kind_of_problem_is_reported_and_nothing_is_changed(client, media_dir, capsys):
+    lost, thin = add(client, color=(1, 1, 1)), add(client, color=(2, 2, 2))
+    storage = get_storage()
+    storage.delete(lost.original_key)
+    storage.delete(thin.rendition_key("thumbnail"))
+    storage.put_bytes(ORPHAN, b"left behind")
+    before = stored_files(media_dir)
+
+    report = check()
+    assert report.missing_originals == [lost.original_key]
+    assert report.missing_renditions == [thin.rendition_key("thumbnail")]
+    assert report.orphans == [ORPHAN]
+    assert cli.main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert f"missing original: {lost.original_key}" in out and f"orphan file: {ORPHAN}" in out
+    assert out.strip().endswith("inconsistent")
+    assert stored_files(media_dir) == before
+
+
+def test_repair_makes_renditions_again_and_removes_orphans(client, media_dir, capsys):
+    image = add(client, size=(2000, 1000))
+    storage = get_storage()
+    storage.delete(image.rendition_key("preview"))
+    storage.delete(image.rendition_key("thumbnail"))
+    storage.put_bytes(ORPHAN, b"left behind")
+
+    assert cli.main(["check", "--repair"]) == 0
+    assert capsys.readouterr().out.strip().endswith("repaired")
+    assert stored_files(media_dir) == sorted(image.storage_keys())
+    with storage.open(image.rendition_key("thumbnail")) as fh:
+        assert PILImage.open(io.BytesIO(fh.read())).size == (400, 200)
+    assert client.get(f"/images/{image.pk}/preview").status_code == 200
+    assert check().clean
+
+
+def test_a_missing_original_cannot_be_repaired_and_says_so(client):
+    image = add(client)
+    get_storage().delete(image.original_key)
+    assert cli.main(["check", "--repair"]) == 1
+    assert check().missing_originals == [image.original_key]
+    assert Image.objects.filter(pk=image.pk).exists()  # the row stays: a person decides

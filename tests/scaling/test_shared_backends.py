@@ -1,0 +1,86 @@
+"""Two `photoshelf serve` processes on different ports sharing one PostgreSQL database and one
+S3 bucket: no state lives in a process, so they behave as one service."""
+
+import threading
+
+import pytest
+
+from tests.conftest import Server, run_photoshelf, stored_files
+from tests.factories import photo
+from tests.http import get_json, post_image
+from tests.servers import AWS_ENV
+
+UPLOADS = 20
+
+
+@pytest.fixture
+def two_servers(tmp_path, postgresql_server, s3_server):
+    from photoshelf.storage.s3 import S3Storage
+
+    bucket = s3_server.create_bucket()
+    env = {
+        **AWS_ENV,
+        "PHOTOSHELF_DATABASE_URL": postgresql_server.create_database(),
+        "PHOTOSHELF_STORAGE_URL": f"s3://{bucket}/photos",
+        "PHOTOSHELF_S3_ENDPOINT_URL": s3_server.endpoint_url,
+        "PHOTOSHELF_SECRET_KEY": "shared-by-every-process-of-the-service",
+    }
+    servers = []
+    try:
+        for name in ("a", "b"):  # one after the other: the first one migrates the database
+            servers.append(Server(tmp_path / name, workers=2, env=env))
+        yield servers, S3Storage(bucket, "photos", endpoint_url=s3_server.endpoint_url), env
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def upload_all(servers, files: list[bytes]) -> list[tuple[int, dict]]:
+    """Every file at the same moment, spread over the servers in turn."""
+    results: list[tuple[int, dict]] = []
+    start = threading.Barrier(len(files))
+
+    def send(i: int) -> None:
+        start.wait()
+        results.append(post_image(servers[i % len(servers)].url, files[i], f"p{i}.jpg"))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(files))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def assert_check_is_clean(tmp_path, env):
+    checked = run_photoshelf(tmp_path / "checker", "check", env=env)
+    assert checked.returncode == 0 and checked.stdout.strip() == "consistent", checked
+
+
+def test_identical_uploads_on_both_servers_store_exactly_one_image(two_servers, tmp_path):
+    servers, storage, env = two_servers
+    results = upload_all(servers, [photo(size=(1200, 900))] * UPLOADS)
+
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] + [409] * (UPLOADS - 1), results
+    winner = next(body for status, body in results if status == 201)
+    assert all(body["code"] == "duplicate" and body["duplicate_of"] == winner["id"]
+               for status, body in results if status == 409)
+    for server in servers:
+        assert [i["id"] for i in get_json(server.url + "/api/images")[1]["items"]] == [winner["id"]]
+    assert len(stored_files(storage)) == 3  # no orphan objects
+    assert_check_is_clean(tmp_path, env)
+
+
+def test_different_uploads_on_both_servers_are_all_stored_and_listed(two_servers, tmp_path):
+    servers, storage, env = two_servers
+    files = [photo(size=(800, 600), color=(i * 12, 255 - i * 12, 90)) for i in range(UPLOADS)]
+    results = upload_all(servers, files)
+
+    assert [status for status, _ in results] == [201] * UPLOADS, results
+    created = {body["id"] for _, body in results}
+    for server in servers:
+        listed = get_json(server.url + f"/api/images?limit={UPLOADS + 5}")[1]["items"]
+        assert {item["id"] for item in listed} == created
+    assert len(stored_files(storage)) == 3 * UPLOADS
+    assert_check_is_clean(tmp_path, env)
