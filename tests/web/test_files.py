@@ -1,6 +1,7 @@
 """Originals and renditions as served: type, nosniff, disposition, caching."""
 
 import io
+import urllib.request
 
 import pytest
 from PIL import Image as PILImage
@@ -119,3 +120,36 @@ def test_renditions_never_carry_metadata(client, corpus, settings):
         assert b"\xff\xe1" not in header  # no APP1: neither EXIF nor XMP (the ICC profile stays)
         assert b"Exif\x00\x00" not in served and b"xmpmeta" not in served
         assert _gps_in(served) == (None, None)
+
+
+def test_with_presign_on_s3_files_are_a_redirect_to_a_short_lived_url(client, settings, backend):
+    from photoshelf.storage import get_storage
+
+    settings.PHOTOSHELF_S3_PRESIGN = True
+    get_storage.cache_clear()
+    data = photo("PNG")
+    image = add(client, data, "Beach")
+    response = client.get(f"/images/{image.pk}/original")
+    if backend.storage == "local":  # nothing to presign: the server streams, as always
+        assert response.status_code == 200 and body(response) == data
+        return
+    assert response.status_code == 302
+    assert "X-Amz-Expires=300" in response["Location"]
+    assert response["Cache-Control"] == "private, max-age=60"
+    with urllib.request.urlopen(response["Location"], timeout=10) as direct:
+        assert direct.read() == data
+        assert direct.headers["Content-Type"] == "image/png"
+        assert direct.headers["Content-Disposition"] == 'inline; filename="Beach.png"'
+
+
+def test_originals_that_lose_their_gps_are_never_redirected_to_the_bucket(client, corpus,
+                                                                        settings):
+    from photoshelf.storage import get_storage
+
+    settings.PHOTOSHELF_MAX_AGE_DAYS = 0
+    settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = True
+    settings.PHOTOSHELF_S3_PRESIGN = True
+    get_storage.cache_clear()
+    image = add(client, (corpus / "jpg" / "gps" / "DSCN0010.jpg").read_bytes(), "Lake")
+    response = client.get(f"/images/{image.pk}/original")
+    assert response.status_code == 200 and _gps_in(response.content) == (None, None)
