@@ -6,10 +6,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/photoshelf
 WORKDIR /src
-COPY requirements.lock pyproject.toml README.md ./
-RUN /opt/photoshelf/bin/pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
+COPY requirements-runtime.lock pyproject.toml README.md ./
+RUN /opt/photoshelf/bin/pip install --no-cache-dir --require-hashes --no-deps \
+      -r requirements-runtime.lock
 COPY src ./src
-RUN /opt/photoshelf/bin/pip install --no-cache-dir --no-deps --no-build-isolation .
+RUN /opt/photoshelf/bin/pip install --no-cache-dir --no-deps .
 
 # Run stage: the virtualenv and the MySQL client library only; no compiler, no sources.
 FROM python:3.11-slim-bookworm

@@ -31,10 +31,12 @@ test: system-deps install
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
-# Re-pin every dependency (needs network to PyPI); commit requirements.lock afterwards.
+# Re-pin every dependency (needs network to PyPI); commit both lock files afterwards
+# (requirements-runtime.lock, without the test tools, is what the Dockerfile installs).
 lock:
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

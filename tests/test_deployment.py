@@ -67,3 +67,14 @@ def test_the_image_is_slim_runs_as_a_user_and_checks_its_health():
     for copied in re.findall(r"^COPY (?!--from)(.+) \S+$", dockerfile, re.MULTILINE):
         for path in copied.split():
             assert (REPO / path).exists(), path
+
+
+def pins(lock: str) -> dict[str, str]:
+    text = (REPO / lock).read_text()
+    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.MULTILINE))
+
+
+def test_the_image_installs_the_same_versions_the_tests_ran_with():
+    runtime, everything = pins("requirements-runtime.lock"), pins("requirements.lock")
+    assert runtime and {name: everything.get(name) for name in runtime} == runtime
+    assert "pytest" not in runtime and "moto" not in runtime
