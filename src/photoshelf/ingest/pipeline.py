@@ -98,8 +98,8 @@ def sweep_pending_deletions(limit: int = SWEEP_BATCH) -> int:
                     storage.delete(pending.key)
                 pending.delete()
                 handled += 1
-    except StorageUnavailable as exc:
-        log.warning("ingest: storage still unavailable, pending deletions kept: %s", exc)
+    except (StorageUnavailable, DatabaseError) as exc:  # the upload itself has succeeded
+        log.warning("ingest: pending deletions kept for later: %r", exc)
         return 0
     return handled
 
