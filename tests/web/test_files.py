@@ -132,9 +132,12 @@ def test_with_presign_on_s3_files_are_a_redirect_to_a_short_lived_url(client, se
     response = client.get(f"/images/{image.pk}/original")
     if backend.storage == "local":  # nothing to presign: the server streams, as always
         assert response.status_code == 200 and body(response) == data
+        assert "img-src 'self' data: blob:;" in client.get("/")["Content-Security-Policy"]
         return
     assert response.status_code == 302
     assert "X-Amz-Expires=300" in response["Location"]
+    origin = response["Location"].split("/")[2]
+    assert f"img-src 'self' data: blob: http://{origin};" in client.get("/")["Content-Security-Policy"]
     assert response["Cache-Control"] == "private, max-age=60"
     with urllib.request.urlopen(response["Location"], timeout=10) as direct:
         assert direct.read() == data

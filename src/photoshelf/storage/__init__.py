@@ -39,6 +39,9 @@ class Storage(Protocol):
     def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
         """A short-lived URL the client may fetch key from directly, or None: stream it."""
 
+    def download_origin(self) -> str | None:
+        """The scheme://host[:port] of download_url's URLs (for the pages' CSP), or None."""
+
 
 @cache
 def get_storage() -> Storage:

@@ -70,3 +70,6 @@ class LocalStorage:
 
     def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
         return None  # the server streams local files itself
+
+    def download_origin(self) -> str | None:
+        return None

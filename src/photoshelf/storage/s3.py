@@ -98,6 +98,13 @@ class S3Storage:
                 for entry in page.get("Contents", []):
                     yield entry["Key"][len(self.prefix):]
 
+    def download_origin(self) -> str | None:
+        if not self.presign:
+            return None
+        # Presigning is computed locally (no request): the origin of any such URL.
+        parts = urlsplit(self.download_url("origin", content_type="", disposition=""))
+        return f"{parts.scheme}://{parts.netloc}"
+
     def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
         if not self.presign:
             return None

@@ -10,17 +10,18 @@ from django.shortcuts import render
 
 from photoshelf.api.problems import problem_response
 from photoshelf.ingest.errors import Refusal
-from photoshelf.storage import StorageUnavailable
+from photoshelf.storage import StorageUnavailable, get_storage
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
 
 # No inline script or style anywhere: every script and stylesheet is a static file of ours.
+# Images may also come from the bucket when files are redirected to presigned URLs.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "img-src 'self' data: blob:",
+        "img-src 'self' data: blob:{storage}",
         "script-src 'self'",
         "style-src 'self'",
         "object-src 'none'",
@@ -31,13 +32,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy() -> str:
+    origin = get_storage().download_origin()
+    return CONTENT_SECURITY_POLICY.format(storage=f" {origin}" if origin else "")
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
 
