@@ -59,6 +59,18 @@ def test_the_storage_stopping_mid_upload_is_a_503_and_leaves_no_orphan_once_it_r
 
 
 @pytest.mark.django_db
+def test_a_delete_while_the_storage_is_down_removes_the_files_once_it_returns(client, own_s3):
+    image_id = client.post("/api/images", {"file": upload(photo())}).json()["id"]
+    own_s3.stop()
+    assert client.delete(f"/api/images/{image_id}").status_code == 204
+    assert not Image.objects.exists() and PendingDeletion.objects.count() == 3
+
+    own_s3.start()
+    assert client.post("/api/images", {"file": upload(photo(color=(5, 5, 5)))}).status_code == 201
+    assert len(stored_files(get_storage())) == 3 and not PendingDeletion.objects.exists()
+
+
+@pytest.mark.django_db
 def test_files_are_a_503_page_while_the_storage_is_down_and_the_list_still_works(
     client, own_s3
 ):

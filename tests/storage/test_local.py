@@ -2,7 +2,7 @@
 
 import pytest
 
-from photoshelf.storage.keys import original_key, rendition_key
+from photoshelf.storage.keys import original_key, rendition_key, sha256_of
 from photoshelf.storage import StorageUnavailable
 from photoshelf.storage.local import LocalStorage
 
@@ -12,6 +12,12 @@ SHA = "ab" * 32
 def test_keys_are_content_addressed_and_fanned_out():
     assert original_key(SHA, "jpg") == f"originals/ab/ab/{SHA}.jpg"
     assert rendition_key(SHA, "thumbnail", "jpg") == f"renditions/ab/ab/{SHA}/thumbnail.jpg"
+
+
+def test_a_key_tells_which_bytes_it_belongs_to():
+    assert sha256_of(original_key(SHA, "jpg")) == SHA
+    assert sha256_of(rendition_key(SHA, "preview", "jpg")) == SHA
+    assert sha256_of("elsewhere/file.jpg") is None
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "ABC", "g" * 64])

@@ -14,6 +14,7 @@ from pathlib import Path
 from photoshelf.ingest import decode, metadata, renditions
 from photoshelf.ingest.errors import Refusal
 from photoshelf.storage import Storage, get_storage
+from photoshelf.storage.keys import sha256_of
 
 from .models import Image, PendingDeletion
 
@@ -90,7 +91,7 @@ def _rerender(image: Image, storage: Storage, report: Report) -> None:
 def _remove_orphans(orphans: list[str], storage: Storage, report: Report) -> None:
     for key in orphans:
         # An upload may have written its files but not its row yet: look once more.
-        sha256 = key.split("/")[3].split(".")[0] if key.count("/") >= 3 else ""
+        sha256 = sha256_of(key)
         if sha256 and Image.objects.filter(sha256=sha256).exists():
             continue
         storage.delete(key)
