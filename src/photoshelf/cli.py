@@ -17,7 +17,8 @@ def _setup_django() -> None:
 def _migrate(verbosity: int = 1) -> None:
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=verbosity)
+    # With Django's system checks: a misconfiguration stops `serve` before it listens.
+    call_command("migrate", interactive=False, verbosity=verbosity, skip_checks=False)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -86,3 +86,31 @@ def test_an_unreachable_server_is_storage_unavailable(tmp_path):
                     lambda: storage.delete("k"), lambda: storage.exists("k")):
         with pytest.raises(StorageUnavailable):
             attempt()
+
+
+@pytest.mark.parametrize(
+    "url, presign, ids",
+    [
+        ("", False, []),
+        ("s3://photos/media", False, []),
+        ("s3://photos", True, []),
+        ("/srv/photoshelf/media", False, []),
+        ("gs://photos/media", False, ["photoshelf.E001"]),
+        ("s3://", False, ["photoshelf.E002"]),
+        ("s3://Bad_Bucket/x", False, ["photoshelf.E002"]),
+        ("", True, ["photoshelf.W001"]),
+    ],
+)
+def test_start_up_checks_catch_a_mistyped_storage_url(settings, url, presign, ids):
+    from photoshelf.storage.checks import check_storage_settings
+
+    settings.PHOTOSHELF_STORAGE_URL = url
+    settings.PHOTOSHELF_S3_PRESIGN = presign
+    assert [problem.id for problem in check_storage_settings()] == ids
+
+
+def test_a_server_with_a_mistyped_storage_url_refuses_to_start(tmp_path):
+    from tests.conftest import run_photoshelf
+
+    done = run_photoshelf(tmp_path, "migrate", env={"PHOTOSHELF_STORAGE_URL": "s3:/photos"})
+    assert done.returncode != 0 and "photoshelf.E001" in done.stderr
