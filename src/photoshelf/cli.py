@@ -42,12 +42,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     _setup_django()
+    from datetime import timedelta
+
     from photoshelf.gallery.consistency import check
 
-    report = check(repair=args.repair)
+    report = check(repair=args.repair, grace=timedelta(minutes=args.grace_minutes))
     for line in report.lines():
         print(line)
-    fixed = args.repair and not report.unrepairable and not report.missing_originals
+    fixed = args.repair and report.repaired_all
     print("consistent" if report.clean else ("repaired" if fixed else "inconsistent"))
     return 0 if report.clean or fixed else 1
 
@@ -84,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--repair", action="store_true",
         help="make missing renditions again from the original and remove orphan files",
+    )
+    check.add_argument(
+        "--grace-minutes", type=float, default=10, metavar="M",
+        help="--repair leaves unreferenced files younger than this (uploads in progress; "
+        "default 10)",
     )
     check.set_defaults(func=cmd_check)
 

@@ -2,13 +2,15 @@
 renditions; the repair makes renditions again from the original and removes orphans."""
 
 import io
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from PIL import Image as PILImage
 
 from photoshelf import cli
 from photoshelf.gallery.consistency import check
-from photoshelf.gallery.models import Image
+from photoshelf.gallery.models import Image, PendingDeletion
 from photoshelf.storage import get_storage
 from tests.conftest import stored_files
 from tests.factories import photo, upload
@@ -57,13 +59,31 @@ def test_repair_makes_renditions_again_and_removes_orphans(client, media_dir, ca
     storage.delete(image.rendition_key("thumbnail"))
     storage.put_bytes(ORPHAN, b"left behind")
 
-    assert cli.main(["check", "--repair"]) == 0
+    assert cli.main(["check", "--repair", "--grace-minutes", "0"]) == 0
     assert capsys.readouterr().out.strip().endswith("repaired")
     assert stored_files(media_dir) == sorted(image.storage_keys())
     with storage.open(image.rendition_key("thumbnail")) as fh:
         assert PILImage.open(io.BytesIO(fh.read())).size == (400, 200)
     assert client.get(f"/images/{image.pk}/preview").status_code == 200
     assert check().clean
+
+
+def test_repair_leaves_young_unreferenced_files_which_may_be_an_upload_in_progress(
+    client, media_dir, capsys
+):
+    storage = get_storage()
+    storage.put_bytes(ORPHAN, b"written a moment ago")
+    assert cli.main(["check", "--repair"]) == 1
+    assert "is younger than the grace period" in capsys.readouterr().out
+    assert stored_files(media_dir) == [ORPHAN]
+    assert storage.modified(ORPHAN) > timezone.now() - timedelta(minutes=1)
+
+
+def test_repair_removes_noted_leftovers_of_a_failed_upload_at_any_age(client, media_dir):
+    get_storage().put_bytes(ORPHAN, b"left by an upload the storage failed")
+    PendingDeletion.objects.create(key=ORPHAN, sha256="ee" * 32)
+    assert check(repair=True).repaired_all
+    assert stored_files(media_dir) == [] and not PendingDeletion.objects.exists()
 
 
 def test_a_missing_original_cannot_be_repaired_and_says_so(client):

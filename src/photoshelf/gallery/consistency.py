@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+
+from django.utils import timezone
 
 from photoshelf.ingest import decode, metadata, renditions
 from photoshelf.ingest.errors import Refusal
@@ -23,6 +26,9 @@ log = logging.getLogger(__name__)
 # Re-rendering reads images that were accepted once; the bound only guards against a
 # tampered bucket.
 REPAIR_MAX_PIXELS = 1_000_000_000
+# An upload writes its files before its row: a file this young may be one in progress, so the
+# repair leaves it (files noted in PendingDeletion are known leftovers and go at any age).
+ORPHAN_GRACE = timedelta(minutes=10)
 
 
 @dataclass
@@ -32,6 +38,7 @@ class Report:
     orphans: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)  # what --repair fixed
     unrepairable: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # orphans too young to remove
 
     @property
     def clean(self) -> bool:
@@ -43,10 +50,18 @@ class Report:
         out += [f"orphan file: {key}" for key in self.orphans]
         out += [f"repaired: {what}" for what in self.repaired]
         out += [f"cannot repair: {what}" for what in self.unrepairable]
+        out += [f"kept: {key} is younger than the grace period (an upload in progress?)"
+                for key in self.kept]
         return out
 
+    @property
+    def repaired_all(self) -> bool:
+        return not (self.missing_originals or self.unrepairable or self.kept)
 
-def check(*, repair: bool = False, storage: Storage | None = None) -> Report:
+
+def check(
+    *, repair: bool = False, storage: Storage | None = None, grace: timedelta = ORPHAN_GRACE
+) -> Report:
     """Compare every row with the stored keys; with repair, fix what can be fixed."""
     storage = storage or get_storage()
     stored = set(storage.keys())
@@ -63,7 +78,7 @@ def check(*, repair: bool = False, storage: Storage | None = None) -> Report:
             _rerender(image, storage, report)
     report.orphans = sorted(stored - expected)
     if repair:
-        _remove_orphans(report.orphans, storage, report)
+        _remove_orphans(report.orphans, storage, report, grace)
         # Noted deletions of files that are gone now (removed above, or never written).
         PendingDeletion.objects.exclude(key__in=stored - set(report.orphans)).delete()
     return report
@@ -88,11 +103,18 @@ def _rerender(image: Image, storage: Storage, report: Report) -> None:
     report.repaired.append(f"renditions of image {image.pk} made again")
 
 
-def _remove_orphans(orphans: list[str], storage: Storage, report: Report) -> None:
+def _remove_orphans(
+    orphans: list[str], storage: Storage, report: Report, grace: timedelta
+) -> None:
+    noted = set(PendingDeletion.objects.filter(key__in=orphans).values_list("key", flat=True))
+    young = timezone.now() - grace
     for key in orphans:
         # An upload may have written its files but not its row yet: look once more.
         sha256 = sha256_of(key)
         if sha256 and Image.objects.filter(sha256=sha256).exists():
+            continue
+        if key not in noted and storage.modified(key) > young:
+            report.kept.append(key)
             continue
         storage.delete(key)
         report.repaired.append(f"orphan {key} removed")

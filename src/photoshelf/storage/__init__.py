@@ -6,6 +6,7 @@ is decided once, from settings, by get_storage().
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO, Iterator, Protocol
@@ -29,6 +30,9 @@ class Storage(Protocol):
         """The stored object's size in bytes; FileNotFoundError when missing."""
 
     def exists(self, key: str) -> bool: ...
+
+    def modified(self, key: str) -> datetime:
+        """When the object was stored (aware, UTC); FileNotFoundError when missing."""
 
     def delete(self, key: str) -> None:
         """Remove key; nothing happens when it is already gone."""

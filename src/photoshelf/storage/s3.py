@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import threading
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -77,6 +78,10 @@ class S3Storage:
     def size(self, key: str) -> int:
         with _failures(key):
             return self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"]
+
+    def modified(self, key: str) -> datetime:
+        with _failures(key):
+            return self.client.head_object(Bucket=self.bucket, Key=self._key(key))["LastModified"]
 
     def exists(self, key: str) -> bool:
         try:
