@@ -37,6 +37,10 @@ class Backend:
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
         backends = [Backend(db, storage) for db in DATABASES for storage in STORAGES]
+        # A module with a server of its own (not the backend's) runs once: @backends(...).
+        only = metafunc.definition.get_closest_marker("backends")
+        if only is not None:
+            backends = [b for b in backends if f"{b.database}-{b.storage}" in only.args]
         metafunc.parametrize("backend", backends, indirect=True,
                              ids=[f"{b.database}-{b.storage}" for b in backends])
 

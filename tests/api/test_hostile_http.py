@@ -14,6 +14,9 @@ import pytest
 from tests.conftest import Server
 from tests.factories import photo
 
+# The module's own server (SQLite, a folder) is what these tests talk to: one run is enough.
+pytestmark = pytest.mark.backends("sqlite-local")
+
 BOUNDARY = "hostileboundary"
 LIMIT_MB = 1
 
