@@ -114,16 +114,19 @@ def media_dir(request, settings, tmp_path):
     """Every test stores files in its own empty place: a folder, or (S3 backends) a new bucket."""
     settings.MEDIA_DIR = tmp_path / "media"
     settings.PHOTOSHELF_STORAGE_URL = ""
-    where = settings.MEDIA_DIR
+    where, bucket = settings.MEDIA_DIR, None
     if "backend" in request.fixturenames and request.getfixturevalue("backend").storage == "s3":
         s3 = request.getfixturevalue("s3_server")
-        settings.PHOTOSHELF_STORAGE_URL = f"s3://{s3.create_bucket()}/media"
+        bucket = s3.create_bucket()
+        settings.PHOTOSHELF_STORAGE_URL = f"s3://{bucket}/media"
         settings.PHOTOSHELF_S3_ENDPOINT_URL = s3.endpoint_url
         get_storage.cache_clear()
         where = get_storage()
     get_storage.cache_clear()
     yield where
     get_storage.cache_clear()
+    if bucket is not None:
+        s3.delete_bucket(bucket)
 
 
 def stored_files(where) -> list[str]:
@@ -218,6 +221,7 @@ def server_environment(request, data_dir: Path) -> tuple[dict[str, str], object]
         env.update(AWS_ENV, PHOTOSHELF_STORAGE_URL=f"s3://{bucket}/media",
                    PHOTOSHELF_S3_ENDPOINT_URL=s3.endpoint_url)
         storage = S3Storage(bucket, "media", endpoint_url=s3.endpoint_url)
+        request.addfinalizer(lambda: s3.delete_bucket(bucket))
     return env, storage
 
 

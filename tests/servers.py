@@ -210,6 +210,14 @@ class S3Server:
         self.client().create_bucket(Bucket=name)
         return name
 
+    def delete_bucket(self, name: str) -> None:
+        """Empty and remove a bucket: moto keeps every object in this process's memory."""
+        client = self.client()
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+            for entry in page.get("Contents", []):
+                client.delete_object(Bucket=name, Key=entry["Key"])
+        client.delete_bucket(Bucket=name)
+
     def close(self) -> None:
         self.stop()
 

@@ -27,7 +27,13 @@ for path in sorted(p for p in Path(sys.argv[1]).rglob("*") if p.is_file()):
         outcomes[str(path)] = "ok"
     except Refusal as refusal:
         outcomes[str(path)] = refusal.code
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# VmHWM: this process's own high-water mark. (ru_maxrss would also count the pytest process it
+# was forked from, whose size depends on what ran before.)
+status = Path("/proc/self/status")
+if status.exists():
+    peak = int(next(l for l in status.read_text().splitlines() if l.startswith("VmHWM:")).split()[1]) // 1024
+else:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(json.dumps({"peak_mib": peak, "outcomes": outcomes}))
 """
 
