@@ -116,17 +116,30 @@ class MariaDBServer:
         self.log = self.root / "server.log"
         self.port = free_port()
         self._user = ["--user=root"] if os.geteuid() == 0 else []
-        subprocess.run(
-            ["mariadb-install-db", "--no-defaults", f"--datadir={self.data}", "--skip-test-db",
-             "--auth-root-authentication-method=socket", *self._user],
-            check=True, capture_output=True,
-        )
+        self._install_db()
         (self.root / "init.sql").write_text(
             f"CREATE USER IF NOT EXISTS '{self.USER}'@'%' IDENTIFIED BY '{self.PASSWORD}';\n"
             f"GRANT ALL PRIVILEGES ON *.* TO '{self.USER}'@'%';\n"
         )
         self.process: subprocess.Popen | None = None
         self.start()
+
+    def _install_db(self, attempts: int = 3) -> None:
+        """Create the system tables; on a loaded machine the bootstrap has failed once in a
+        while, so it is retried in a fresh folder, and a final failure says what it printed."""
+        for attempt in range(1, attempts + 1):
+            shutil.rmtree(self.data, ignore_errors=True)
+            result = subprocess.run(
+                ["mariadb-install-db", "--no-defaults", f"--datadir={self.data}",
+                 "--skip-test-db", "--auth-root-authentication-method=socket", *self._user],
+                capture_output=True, text=True,
+            )
+            if result.returncode == 0:
+                return
+        raise RuntimeError(
+            f"mariadb-install-db failed {attempts} times; last output:\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
