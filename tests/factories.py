@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import random
 from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter
 
 TAG_MAKE, TAG_MODEL, TAG_ORIENTATION, TAG_DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
 TAG_DATETIME_ORIGINAL, TAG_DATETIME_DIGITIZED = 0x9003, 0x9004
@@ -81,6 +82,43 @@ def photo(
 
         pillow_heif.register_heif_opener()
     image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def scene(seed: int, *, quality: int = 92, **exif_fields) -> bytes:
+    """A photo-like JPEG, distinct for each seed (unlike photo()'s gradients, which differ only
+    in colour and so look alike to a perceptual hash): shapes over a gradient, softened, grain."""
+    rng = random.Random(seed)
+    width = rng.choice((800, 1024, 1200, 1600))
+    height = width * 3 // 4
+    top, bottom = [tuple(rng.randrange(256) for _ in range(3)) for _ in range(2)]
+    mask = Image.linear_gradient("L").resize((width, height))
+    image = Image.composite(Image.new("RGB", (width, height), bottom),
+                            Image.new("RGB", (width, height), top), mask)
+    draw = ImageDraw.Draw(image)
+    for _ in range(rng.randint(5, 12)):
+        x, y = rng.randrange(width), rng.randrange(height)
+        w, h = rng.randint(width // 12, width // 2), rng.randint(height // 12, height // 2)
+        fill = tuple(rng.randrange(256) for _ in range(3))
+        shape = rng.choice((draw.ellipse, draw.rectangle))
+        shape((x - w // 2, y - h // 2, x + w // 2, y + h // 2), fill=fill)
+    image = image.filter(ImageFilter.GaussianBlur(2))
+    grain = Image.frombytes("L", (width, height), rng.randbytes(width * height)).convert("RGB")
+    image = Image.blend(image, grain, 0.08)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, exif=exif_block(**exif_fields))
+    return out.getvalue()
+
+
+def reencoded(data: bytes, *, fmt: str = "JPEG", scale: float = 1.0, keep_exif: bool = True,
+              **options) -> bytes:
+    """The same photo saved again: another format or quality, scaled, with or without EXIF."""
+    with Image.open(io.BytesIO(data)) as image:
+        exif = image.getexif()
+        if scale != 1.0:
+            image = image.resize((round(image.width * scale), round(image.height * scale)))
+        out = io.BytesIO()
+        image.save(out, fmt, **({"exif": exif} if keep_exif else {}), **options)
     return out.getvalue()
 
 

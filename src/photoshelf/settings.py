@@ -190,3 +190,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("PHOTOSHELF_LOG_LEVEL", default="INFO")},
 }
+
+
+# --- Near-duplicates ----------------------------------------------------------------------
+# Largest Hamming distance (bits of the 64-bit pHash) at which an upload counts as a copy of a
+# stored photo; -1 turns the check off. 8 comes from the README's measured curve; 11 is the
+# largest the indexed lookup serves (photoshelf.gallery.near_duplicates.MAX_DISTANCE).
+PHOTOSHELF_NEAR_DUPLICATE_DISTANCE = env.int("PHOTOSHELF_NEAR_DUPLICATE_DISTANCE", default=8)
+if not -1 <= PHOTOSHELF_NEAR_DUPLICATE_DISTANCE <= 11:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"PHOTOSHELF_NEAR_DUPLICATE_DISTANCE must be -1 (off) or 0..11 bits, "
+        f"not {PHOTOSHELF_NEAR_DUPLICATE_DISTANCE}"
+    )

@@ -41,6 +41,12 @@ class Image(models.Model):
     gps_latitude = models.FloatField(null=True, blank=True)  # decimal degrees, north positive
     gps_longitude = models.FloatField(null=True, blank=True)  # decimal degrees, east positive
     uploaded_at = models.DateTimeField(default=django_timezone.now)
+    # The 64-bit perceptual fingerprint, split into bands (near_duplicates.BAND_BITS) that are
+    # each indexed: the near-duplicate lookup matches bands exactly, then checks the distance.
+    # Small non-negative ints, so no backend meets an unsigned 64-bit value. Null: not computed.
+    phash_band_0 = models.IntegerField(null=True, blank=True, db_index=True)
+    phash_band_1 = models.IntegerField(null=True, blank=True, db_index=True)
+    phash_band_2 = models.IntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -58,6 +64,10 @@ class Image(models.Model):
 
     def storage_keys(self) -> list[str]:
         return [self.original_key, *(self.rendition_key(name) for name in SIZES)]
+
+    @property
+    def phash_bands(self) -> tuple[int | None, ...]:
+        return (self.phash_band_0, self.phash_band_1, self.phash_band_2)
 
     @property
     def camera(self) -> str:
@@ -93,3 +103,15 @@ class PendingDeletion(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class IngestLock(models.Model):
+    """One row that uploads lock while they check for near-duplicates and insert.
+
+    A near-duplicate is a different file, so no unique constraint can stop two of them arriving
+    together: holding this row's lock (SELECT ... FOR UPDATE; SQLite's IMMEDIATE transactions
+    serialize writers anyway) across "look up, then insert" makes the second one see the first.
+    """
+
+    class Meta:
+        db_table = "gallery_ingest_lock"

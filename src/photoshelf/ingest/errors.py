@@ -13,6 +13,7 @@ from typing import Any
 REFUSALS: dict[str, tuple[int, str]] = {
     "not-an-image": (415, "Not an image"),
     "duplicate": (409, "Already uploaded"),
+    "near-duplicate": (409, "Already uploaded, in another version"),
     "taken-at-missing": (422, "No date taken"),
     "taken-at-too-old": (422, "Taken too long ago"),
     "too-large": (413, "File too large"),

@@ -4,6 +4,8 @@ Nothing is written until every rule has passed; files are stored before the row 
 them, and a refused or failed upload leaves neither behind (files it could not remove because the
 storage went down are noted in PendingDeletion and removed once it answers). The database's unique
 constraint on sha256 closes the race between two identical uploads: exactly one row wins.
+Near-duplicates (different bytes, same picture) are looked up once early, then again under a lock
+held until the row is inserted, so of two arriving together the second sees the first.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from photoshelf.gallery import near_duplicates
 from photoshelf.gallery.models import Image, PendingDeletion
 from photoshelf.storage import StorageUnavailable, get_storage
 from photoshelf.storage.keys import original_key, rendition_key
 
 from . import decode, metadata, policy, renditions
 from .errors import Refusal
+from .fingerprint import perceptual_hash
 from .upload import IncomingFile
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,8 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
             now=timezone.now(),
         )
         made = renditions.render(opened, facts.orientation, name=incoming.filename)
+    fingerprint = perceptual_hash(made[-1].pixels)  # the thumbnail: displayed, already small
+    _refuse_if_copy(incoming.sha256, fingerprint)
 
     image = Image(
         name=name,
@@ -70,9 +76,10 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
         iso=facts.iso,
         gps_latitude=facts.gps_latitude,
         gps_longitude=facts.gps_longitude,
+        **near_duplicates.band_fields(fingerprint),
     )
     _store_files(incoming, image, made)
-    recorded = _record(image)
+    recorded = _record(image, fingerprint)
     sweep_pending_deletions()
     return recorded
 
@@ -118,6 +125,32 @@ def _duplicate_of(existing: Image) -> Refusal:
     )
 
 
+def _refuse_if_copy(sha256: str, fingerprint: int) -> None:
+    """Refuse an upload already stored: as the same bytes first, else as the same picture."""
+    _refuse_if_stored(sha256)
+    _refuse_if_near(sha256, fingerprint)
+
+
+def _refuse_if_near(sha256: str, fingerprint: int) -> None:
+    max_distance = settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE
+    if max_distance < 0:
+        return
+    match = near_duplicates.nearest(fingerprint, max_distance)
+    if match is None:
+        return
+    existing = Image.objects.filter(pk=match.image_id).only("id", "name", "sha256").first()
+    if existing is None:  # deleted since the lookup: nothing to be a copy of any more
+        return
+    if existing.sha256 == sha256:  # the same bytes, committed after the line above looked
+        raise _duplicate_of(existing)
+    raise Refusal(
+        "near-duplicate",
+        f"This photo looks like “{existing.name}”, already in the gallery (the same picture "
+        f"re-encoded, resized or without its metadata: {match.distance} bits apart).",
+        {"duplicate_of": existing.pk, "distance": match.distance},
+    )
+
+
 def _store_files(incoming: IncomingFile, image: Image, made: list[renditions.Rendition]) -> None:
     storage = get_storage()
     _claim(image.storage_keys())
@@ -135,9 +168,12 @@ def _store_files(incoming: IncomingFile, image: Image, made: list[renditions.Ren
         raise
 
 
-def _record(image: Image) -> Image:
+def _record(image: Image, fingerprint: int) -> Image:
     try:
         with transaction.atomic():
+            if settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE >= 0:
+                near_duplicates.lock_for_insert()
+                _refuse_if_copy(image.sha256, fingerprint)  # committed since the first look
             image.save(force_insert=True)
     except IntegrityError:
         # Another upload of the same bytes committed first: its row owns these same files.

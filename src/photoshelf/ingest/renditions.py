@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps
 
@@ -43,6 +43,8 @@ class Rendition:
     data: bytes
     width: int
     height: int
+    # The displayed pixels the bytes were encoded from: what the perceptual fingerprint reads.
+    pixels: Image.Image = field(repr=False, compare=False)
 
 
 def render(opened: Opened, orientation: int, *, name: str = "") -> list[Rendition]:
@@ -71,7 +73,9 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
         if box != pixels.size:
             pixels = pixels.resize(box, Image.Resampling.LANCZOS, reducing_gap=3.0)
         shown = _orient(pixels, orientation)
-        made.append(Rendition(size, _encode(shown, size, icc_profile), shown.width, shown.height))
+        made.append(
+            Rendition(size, _encode(shown, size, icc_profile), shown.width, shown.height, shown)
+        )
     return made
 
 
