@@ -1,0 +1,135 @@
+"""The yardstick: the minimum ingest a photo needs, run in this process on the same files.
+
+hash, EXIF, ONE decode at the preview's scale, a 1600 px JPEG q85 preview, the 400 px thumbnail
+made from the preview, a 64-bit difference hash of the thumbnail. With Pillow and with pyvips
+(when installed), plus the pieces and the traps the README quotes, all as medians in ms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import statistics
+import time
+from typing import Callable
+
+from PIL import Image, ImageOps
+
+PREVIEW_PX, THUMB_PX = 1600, 400
+
+
+def median_ms(action: Callable[[], object], runs: int) -> float:
+    action()  # warm caches and lazy imports
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
+    width, height = size
+    scale = min(1.0, longest / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def dhash(image: Image.Image) -> int:
+    small = image.convert("L").resize((9, 8), Image.Resampling.BILINEAR)
+    pixels = list(small.getdata())
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = bits << 1 | (pixels[row * 9 + col] > pixels[row * 9 + col + 1])
+    return bits
+
+
+def minimum_pillow(data: bytes, preview_format: str = "JPEG") -> tuple[bytes, bytes, int]:
+    hashlib.sha256(data).hexdigest()
+    image = Image.open(io.BytesIO(data))
+    orientation = image.getexif().get(0x0112, 1)
+    target = fit(image.size, PREVIEW_PX)
+    image.draft("RGB", target)  # the final size, with its aspect ratio: DCT scaling does the rest
+    image = image.convert("RGB")
+    preview = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0) if image.size != target else image
+    thumb = preview.resize(fit(preview.size, THUMB_PX), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    preview = ImageOps.exif_transpose(preview) if orientation != 1 else preview
+    out_preview, out_thumb = io.BytesIO(), io.BytesIO()
+    preview.save(out_preview, preview_format, quality=85)
+    thumb.save(out_thumb, preview_format, quality=80)
+    return out_preview.getvalue(), out_thumb.getvalue(), dhash(thumb)
+
+
+def minimum_pyvips(data: bytes) -> tuple[bytes, bytes]:
+    import pyvips
+
+    hashlib.sha256(data).hexdigest()
+    preview = pyvips.Image.thumbnail_buffer(data, PREVIEW_PX)  # shrink-on-load, autorotates
+    preview = preview.copy_memory()
+    thumb = preview.thumbnail_image(THUMB_PX)
+    small = thumb.colourspace("b-w").resize(9 / thumb.width, vscale=8 / thumb.height)
+    small.write_to_memory()
+    return preview.jpegsave_buffer(Q=85, strip=True), thumb.jpegsave_buffer(Q=80, strip=True)
+
+
+def has_pyvips() -> bool:
+    try:
+        import pyvips  # noqa: F401
+    except Exception:  # not installed, or libvips missing
+        return False
+    return True
+
+
+def pieces(data: bytes, runs: int) -> dict[str, float]:
+    """The parts of the yardstick and the measured traps, on one JPEG."""
+
+    def opened():
+        return Image.open(io.BytesIO(data))
+
+    def eighth():
+        image = opened()
+        image.draft("RGB", (image.width // 8, image.height // 8))
+        image.load()
+
+    def full():
+        opened().load()
+
+    def draft_square():  # the trap: a square box disables the halving on a 4:3 photo
+        image = opened()
+        image.draft("RGB", (PREVIEW_PX, PREVIEW_PX))
+        image.load()
+        image.thumbnail((PREVIEW_PX, PREVIEW_PX))
+
+    def transpose_first():  # the trap: exif_transpose before shrinking decodes every pixel
+        image = ImageOps.exif_transpose(opened())
+        image.thumbnail((PREVIEW_PX, PREVIEW_PX))
+
+    def three_decodes():
+        for side in (PREVIEW_PX, THUMB_PX, 64):
+            image = opened()
+            image.draft("RGB", fit(image.size, side))
+            image.load()
+
+    figures = {
+        "sha256": median_ms(lambda: hashlib.sha256(data).hexdigest(), runs),
+        "exif": median_ms(lambda: opened().getexif(), runs),
+        "decode_full": median_ms(full, runs),
+        "decode_eighth": median_ms(eighth, runs),
+        "trap_draft_square": median_ms(draft_square, runs),
+        "trap_transpose_first": median_ms(transpose_first, runs),
+        "three_decodes": median_ms(three_decodes, runs),
+    }
+    base = Image.open(io.BytesIO(data))
+    base.draft("RGB", fit(base.size, PREVIEW_PX))
+    preview = base.convert("RGB").resize(fit(base.size, PREVIEW_PX), Image.Resampling.LANCZOS)
+    thumb = preview.resize(fit(preview.size, THUMB_PX), Image.Resampling.LANCZOS)
+    for fmt, image, label in (("JPEG", preview, "preview"), ("WEBP", preview, "preview"),
+                              ("AVIF", preview, "preview"), ("JPEG", thumb, "thumb"),
+                              ("WEBP", thumb, "thumb"), ("AVIF", thumb, "thumb")):
+        def encode(image=image, fmt=fmt):
+            out = io.BytesIO()
+            image.save(out, fmt, quality=85 if label == "preview" else 80)
+            return out
+        figures[f"encode_{label}_{fmt.lower()}"] = median_ms(encode, runs)
+        figures[f"bytes_{label}_{fmt.lower()}"] = len(encode().getvalue())
+    return figures

@@ -1,0 +1,170 @@
+"""A real server process on a free loopback port, HTTP helpers, and per-process memory figures."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+PHOTOSHELF_SERVE = [sys.executable, "-m", "photoshelf.cli", "serve"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"PHOTOSHELF_DATA_DIR": str(data_dir), "PHOTOSHELF_ENV_FILE": "",
+                "PHOTOSHELF_LOG_LEVEL": "WARNING"})
+    env.update(extra or {})
+    return env
+
+
+class Server:
+    """`photoshelf serve` (or another command given the port) with its own data folder."""
+
+    def __init__(self, data_dir: Path, *, workers: int = 2, env: dict[str, str] | None = None,
+                 command: list[str] | None = None) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = clean_env(data_dir, env)
+        args = command or [*PHOTOSHELF_SERVE, "--workers", str(workers)]
+        args = [a.replace("{port}", str(self.port)) for a in args]
+        if command is None:
+            args += ["--port", str(self.port)]
+        self.log_path = data_dir / "server.log"
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(args, env=self.env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.workers = workers
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                    if response.status == 200 and len(self.worker_pids()) >= self.workers:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"server did not come up: {self.log_path.read_text(errors='replace')}")
+
+    def worker_pids(self) -> list[int]:
+        """The processes that answer requests: the children of the server, or itself."""
+        kids = descendants(self.process.pid)
+        return kids or [self.process.pid]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(child) for child in fh.read().split()]
+    except OSError:
+        return []
+    return found + [grandchild for child in found for grandchild in descendants(child)]
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """VmRSS (now) or VmHWM (peak since start or since reset_peak) of a process, in MB."""
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak(pid: int) -> None:
+    """Start VmHWM afresh (Linux clear_refs 5), so the next peak belongs to what follows."""
+    with open(f"/proc/{pid}/clear_refs", "w") as fh:
+        fh.write("5")
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    seconds: float
+    server_ms: float | None  # from the Server-Timing header
+
+
+def multipart(data: bytes, filename: str) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection, as one browser tab would use."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> Answer:
+        start = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=headers or {})
+            response = self.conn.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
+            raise
+        seconds = time.perf_counter() - start
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
+        return Answer(response.status, data, seconds, server_ms(response.getheader("Server-Timing")))
+
+    def upload(self, data: bytes, filename: str) -> Answer:
+        body, content_type = multipart(data, filename)
+        return self.request("POST", "/api/images", body, {"Content-Type": content_type})
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def server_ms(header: str | None) -> float | None:
+    if not header:
+        return None
+    for part in header.split(","):
+        fields = dict(item.strip().partition("=")[::2] for item in part.split(";")[1:])
+        if "dur" in fields:
+            return float(fields["dur"])
+    return None
