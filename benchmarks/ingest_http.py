@@ -6,6 +6,7 @@ interleaved, so both see the same machine load and the ratio holds even on a bus
 
 from __future__ import annotations
 
+import re
 import select
 import socket
 import statistics
@@ -166,6 +167,24 @@ def over_limit(server: Server, body_mb: int = 150) -> dict:
             "seconds": time.perf_counter() - start}
 
 
+def cache_headers(server: Server) -> dict:
+    """Cache-Control of a static asset (its hashed URL from the page) and of a thumbnail."""
+    client = Client(server.url)
+    client.conn.request("GET", "/")
+    page = client.conn.getresponse()
+    html = page.read().decode()
+    css = re.search(r'href="(/static/[^"]+\.css)"', html).group(1)
+    thumb = re.search(r'src="(/images/\d+/thumbnail)"', html).group(1)
+    found = {"page": page.getheader("Cache-Control") or ""}
+    for label, path in (("static", css), ("thumbnail", thumb)):
+        client.conn.request("GET", path)
+        response = client.conn.getresponse()
+        response.read()
+        found[label] = response.getheader("Cache-Control") or ""
+    client.close()
+    return found
+
+
 def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
     log("  making the test images (12 MP JPEG, 12 MP HEIC, 3 MP PNG, ~95 MB JPEG)")
     jpeg = Uploads(images.camera_jpeg(), "jpg")
@@ -183,6 +202,7 @@ def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
         results["jpeg"] = side_by_side(server, jpeg, runs)
         results["heic"] = side_by_side(server, heic, max(3, runs // 3))
         results["png"] = side_by_side(server, png, max(3, runs // 2))
+        results["cache"] = cache_headers(server)
         log("  concurrency 1, 2, 8")
         results["levels"] = [at_concurrency(server, jpeg, c, per_level) for c in (1, 2, 8)]
         log("  gallery while two uploads are in flight")

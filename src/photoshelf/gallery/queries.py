@@ -7,7 +7,8 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 
 from photoshelf.ingest.errors import Refusal
 
@@ -25,13 +26,23 @@ class Page:
 def newest_first(*, limit: int, cursor: str | None = None) -> Page:
     """One page of images, newest upload first, starting after `cursor` (opaque, from a page)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
+    items = list(page_rows(limit=limit, cursor=cursor))
+    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
+    return Page(items=items[:limit], next_cursor=next_cursor)
+
+
+def page_rows(*, limit: int, cursor: str | None = None) -> QuerySet[Image]:
+    """The one query behind a page: limit + 1 rows (the extra one tells whether more follow)."""
     rows = Image.objects.order_by("-uploaded_at", "-id")
     if cursor:
         uploaded_at, last_id = decode_cursor(cursor)
-        rows = rows.filter(Q(uploaded_at__lt=uploaded_at) | Q(uploaded_at=uploaded_at, id__lt=last_id))
-    items = list(rows[: limit + 1])
-    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
-    return Page(items=items[:limit], next_cursor=next_cursor)
+        # (uploaded_at, id) < cursor as a row value: PostgreSQL seeks the index to it (an OR of
+        # the two conditions made it sort); the plain bound is the seek SQLite can use.
+        rows = rows.filter(
+            TupleLessThan(Tuple(F("uploaded_at"), F("id")), (uploaded_at, last_id)),
+            uploaded_at__lte=uploaded_at,
+        )
+    return rows[: limit + 1]
 
 
 def encode_cursor(image: Image) -> str:

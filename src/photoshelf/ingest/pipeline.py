@@ -112,9 +112,10 @@ def sweep_pending_deletions(limit: int = SWEEP_BATCH) -> int:
 
 
 def _refuse_if_stored(sha256: str) -> None:
-    existing = Image.objects.filter(sha256=sha256).only("id", "name").first()
-    if existing is not None:
-        raise _duplicate_of(existing)
+    # order_by() drops the model's default ordering: a unique lookup needs no sort.
+    existing = Image.objects.filter(sha256=sha256).order_by().only("id", "name")[:1]
+    if existing:
+        raise _duplicate_of(existing[0])
 
 
 def _duplicate_of(existing: Image) -> Refusal:
