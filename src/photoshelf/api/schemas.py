@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.urls import reverse
 from ninja import Schema
 
 from photoshelf.gallery.models import Image
+from photoshelf.web.links import image_url
 
 
 class Position(Schema):
@@ -55,15 +55,15 @@ class ImageOut(Schema):
 
     @staticmethod
     def resolve_original_url(image: Image) -> str:
-        return reverse("web:original", args=[image.pk])
+        return image_url("web:original", image.pk)
 
     @staticmethod
     def resolve_preview_url(image: Image) -> str:
-        return reverse("web:rendition", args=[image.pk, "preview"])
+        return image_url("web:rendition", image.pk, "preview")
 
     @staticmethod
     def resolve_thumbnail_url(image: Image) -> str:
-        return reverse("web:rendition", args=[image.pk, "thumbnail"])
+        return image_url("web:rendition", image.pk, "thumbnail")
 
 
 class ImagePage(Schema):

@@ -1,12 +1,19 @@
-"""Template filters for how the pages say things: dates taken with their offset, exposure, place."""
+"""Template filters for how the pages say things: dates, exposure, place, an image's links.
+
+The gallery renders some of these about 250 times per page, so dates and links are formatted
+with plain Python rather than Django's `date` filter and `{% url %}` tag (together two thirds
+of the page's time).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from django import template
-from django.utils.dateformat import format as format_date
 
 from photoshelf.gallery import display
 from photoshelf.gallery.models import Image
+from photoshelf.web.links import image_url
 
 register = template.Library()
 
@@ -19,6 +26,39 @@ DATE_SOURCES = {
     "XMP:DateCreated": "XMP photoshop:DateCreated",
 }
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# link name -> (view, extra arguments after the image id)
+LINKS = {
+    "page": ("web:image", ()),
+    "original": ("web:original", ()),
+    "delete": ("web:delete", ()),
+    "preview": ("web:rendition", ("preview",)),
+    "thumbnail": ("web:rendition", ("thumbnail",)),
+}
+
+
+def short_date(moment: datetime) -> str:
+    """"30 May 2008, 15:56", like Django's "j M Y, H:i"."""
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+
+
+@register.filter
+def link(image: Image, name: str) -> str:
+    """{{ image|link:"thumbnail" }}: the URL of one of the image's pages or files."""
+    view, extra = LINKS[name]
+    return image_url(view, image.pk, *extra)
+
+
+@register.filter
+def utc_short(moment: datetime) -> str:
+    return short_date(moment.astimezone(timezone.utc)) if moment else ""
+
+
+@register.filter
+def iso(moment: datetime) -> str:
+    return moment.isoformat() if moment else ""
+
 
 @register.filter
 def taken(image: Image) -> str:
@@ -26,7 +66,7 @@ def taken(image: Image) -> str:
     local = image.taken_at_local
     if local is None:
         return ""
-    text = format_date(local, "j M Y, H:i")
+    text = short_date(local)
     if image.taken_at_offset:
         text += f" (UTC{image.taken_at_offset})"
     return text
