@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils.html import escape
 
 from photoshelf.gallery.models import Image
@@ -112,3 +113,37 @@ def test_the_image_page_says_when_no_time_zone_was_recorded(client):
     html = client.get(f"/images/{image.pk}").content.decode()
     assert "Nikon D70" in html and "no time zone recorded" in html
     assert "recorded as “NIKON CORPORATION” “NIKON D70”" in html
+
+
+def test_the_page_reads_its_images_in_one_query(client, django_assert_num_queries):
+    for i in range(3):
+        add(client, color=(i * 40, 0, 0))
+    with django_assert_num_queries(1):
+        html = client.get("/").content.decode()
+    assert html.count('class="card"') == 3
+
+
+def test_card_links_are_the_ones_the_url_configuration_gives(client):
+    image = add(client, name="Links")
+    html = client.get("/").content.decode()
+    for view, args in (("web:original", []), ("web:image", []), ("web:delete", []),
+                       ("web:rendition", ["thumbnail"])):
+        assert f'"{reverse(view, args=[image.pk, *args])}"' in html
+
+
+def test_links_follow_the_script_prefix_of_a_sub_path_deployment():
+    from django.urls import set_script_prefix
+
+    from photoshelf.web.links import image_url
+
+    set_script_prefix("/photos/")
+    try:
+        assert image_url("web:rendition", 42, "preview") == "/photos/images/42/preview"
+    finally:
+        set_script_prefix("/")
+    assert image_url("web:rendition", 42, "preview") == reverse("web:rendition", args=[42, "preview"])
+
+
+def test_every_answer_says_its_server_time(client):
+    timing = client.get("/")["Server-Timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0

@@ -36,6 +36,11 @@ RENDITIONS: tuple[Size, ...] = (
 )
 SIZES = {size.name: size for size in RENDITIONS}
 
+# Shrink by whole factors with a box filter first while the result stays at least twice the
+# target, then Lanczos: Pillow's thumbnail() default. The 400 px thumbnail from the 1600 px
+# preview costs less than half of a plain Lanczos (`make bench`), and looks the same.
+REDUCING_GAP = 2.0
+
 
 @dataclass(frozen=True)
 class Rendition:
@@ -71,7 +76,7 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
     for size in RENDITIONS:
         box = _fit(pixels.size, size.longest_side)
         if box != pixels.size:
-            pixels = pixels.resize(box, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            pixels = pixels.resize(box, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
         shown = _orient(pixels, orientation)
         made.append(
             Rendition(size, _encode(shown, size, icc_profile), shown.width, shown.height, shown)
