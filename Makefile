@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast bench lock system-deps clean
+.PHONY: install run test test-fast bench bench-full lock system-deps clean
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ test: system-deps install
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# The gallery at 1M rows on SQLite and PostgreSQL too.
+bench-full: install
+	$(BIN)/python -m benchmarks --full $(BENCH_ARGS)
 
 # Re-pin every dependency (needs network to PyPI); commit both lock files afterwards
 # (requirements-runtime.lock, without the test tools, is what the Dockerfile installs).

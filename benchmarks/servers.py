@@ -1,4 +1,4 @@
-"""Which HTTP server runs photoshelf best: `python -m benchmarks.servers` (not part of `make bench`).
+"""Which HTTP server runs photoshelf best: `python -m benchmarks.servers [--readme]`.
 
 gunicorn gthread (WSGI, what `photoshelf serve` runs), Granian (WSGI, Rust) and uvicorn (ASGI:
 Django runs each sync view in a thread) are started with two workers on the same data, each
@@ -9,6 +9,7 @@ with two uploads in flight. Servers that are not installed are skipped.
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from .ingest_http import Uploads, at_concurrency, gallery_under_load
 from .serving import Client, Server, clean_env
 
 BIN = Path(sys.executable).parent
+README = Path(__file__).resolve().parent.parent / "README.md"
+MARK_START, MARK_END = "<!-- servers:start -->", "<!-- servers:end -->"
 SERVERS = {
     "gunicorn gthread (WSGI), 2 workers × 4 threads": ("gunicorn", None),
     "granian (WSGI), 2 workers × 4 blocking threads": ("granian", [
@@ -38,6 +41,7 @@ def prepare(data_dir: Path) -> None:
 
 
 def main() -> None:
+    write = "--readme" in sys.argv[1:]
     jpeg = Uploads(images.camera_jpeg(), "jpg")
     rows = []
     with tempfile.TemporaryDirectory(prefix="photoshelf-servers-") as tmp:
@@ -62,10 +66,18 @@ def main() -> None:
                         f"{load['idle_p99_ms']:.1f} | {load['busy_p50_ms']:.1f} / "
                         f"{load['busy_p99_ms']:.1f} |")
             print(rows[-1], file=sys.stderr)
-    print("| server | uploads/s at 2 | uploads/s at 8 | gallery p50 / p99 idle, ms | "
-          "gallery p50 / p99, two uploads in flight, ms |")
-    print("| --- | --- | --- | --- | --- |")
-    print("\n".join(rows))
+    load = os.getloadavg()[0]
+    table = "\n".join([
+        "| server | uploads/s at 2 | uploads/s at 8 | gallery p50 / p99 idle, ms | "
+        "gallery p50 / p99, two uploads in flight, ms |",
+        "| --- | --- | --- | --- | --- |", *rows, "",
+        f"(Same machine as the table above; load average {load:.1f} at the end of the run.)",
+    ])
+    print(table)
+    if write:
+        text = README.read_text()
+        start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
+        README.write_text(text[:start] + "\n" + table + "\n" + text[end:])
 
 
 if __name__ == "__main__":
