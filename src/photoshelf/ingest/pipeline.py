@@ -21,7 +21,7 @@ from photoshelf.gallery.models import Image, PendingDeletion
 from photoshelf.storage import StorageUnavailable, get_storage
 from photoshelf.storage.keys import original_key, rendition_key
 
-from . import decode, metadata, policy, renditions
+from . import cpu, decode, metadata, policy, renditions
 from .errors import Refusal
 from .fingerprint import perceptual_hash
 from .upload import IncomingFile
@@ -38,17 +38,7 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
     if incoming.size == 0:
         raise Refusal("not-an-image", "The file is empty.")
 
-    opened = decode.open_image(incoming.path, max_pixels=settings.PHOTOSHELF_MAX_PIXELS)
-    with opened.image:
-        facts = metadata.read_metadata(opened.image, name=incoming.filename)
-        policy.check_taken_at(
-            facts.taken_at,
-            require=settings.PHOTOSHELF_REQUIRE_TAKEN_AT,
-            max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
-            now=timezone.now(),
-        )
-        made = renditions.render(opened, facts.orientation, name=incoming.filename)
-    fingerprint = perceptual_hash(made[-1].pixels)  # the thumbnail: displayed, already small
+    opened, facts, made, fingerprint = cpu.run(_examine, incoming)
     _refuse_if_copy(incoming.sha256, fingerprint)
 
     image = Image(
@@ -82,6 +72,22 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
     recorded = _record(image, fingerprint)
     sweep_pending_deletions()
     return recorded
+
+
+def _examine(incoming: IncomingFile):
+    """Decode, metadata, the date rules and the renditions: the pixel work, on a pixel thread."""
+    opened = decode.open_image(incoming.path, max_pixels=settings.PHOTOSHELF_MAX_PIXELS)
+    with opened.image:
+        facts = metadata.read_metadata(opened.image, name=incoming.filename)
+        policy.check_taken_at(
+            facts.taken_at,
+            require=settings.PHOTOSHELF_REQUIRE_TAKEN_AT,
+            max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
+            now=timezone.now(),
+        )
+        made = renditions.render(opened, facts.orientation, name=incoming.filename)
+    fingerprint = perceptual_hash(made[-1].pixels)  # the thumbnail: displayed, already small
+    return opened, facts, made, fingerprint
 
 
 def delete(image: Image) -> None:
