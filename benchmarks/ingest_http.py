@@ -19,6 +19,9 @@ from . import floor, images
 from .serving import Client, Server, multipart, reset_peak, rss_mb
 
 
+PAUSE_S = 0.02  # between two gallery requests of one visitor
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -89,9 +92,10 @@ def gallery_under_load(server: Server, uploads: Uploads, requests: int) -> dict:
 
     def sample() -> list[float]:
         times = []
-        for _ in range(requests):
+        for _ in range(requests):  # paced like people browsing, over many uploads' time
             answer = client.request("GET", "/")
             times.append(answer.seconds * 1000)
+            time.sleep(PAUSE_S)
         return times
 
     idle = sample()
@@ -206,7 +210,7 @@ def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
         log("  concurrency 1, 2, 8")
         results["levels"] = [at_concurrency(server, jpeg, c, per_level) for c in (1, 2, 8)]
         log("  gallery while two uploads are in flight")
-        results["under_load"] = gallery_under_load(server, jpeg, requests=60)
+        results["under_load"] = gallery_under_load(server, jpeg, requests=300)
         results["peak_rss_per_worker_mb"] = max(rss_mb(pid, "VmHWM") for pid in server.worker_pids())
         log("  large upload and over-limit refusal")
         results["large"] = large_upload(server, large)

@@ -60,7 +60,7 @@ def main() -> None:
                 warm.close()
                 c2 = at_concurrency(server, jpeg, 2, 12)
                 c8 = at_concurrency(server, jpeg, 8, 16)
-                load = gallery_under_load(server, jpeg, requests=60)
+                load = gallery_under_load(server, jpeg, requests=300)
             rows.append(f"| {label} | {c2['images_per_s']:.1f} | {c8['images_per_s']:.1f} "
                         f"(p99 {c8['p99_ms']:.0f} ms) | {load['idle_p50_ms']:.1f} / "
                         f"{load['idle_p99_ms']:.1f} | {load['busy_p50_ms']:.1f} / "
