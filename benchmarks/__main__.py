@@ -21,7 +21,7 @@ from pathlib import Path
 import PIL
 from PIL import features
 
-from . import decodes, floor, images, ingest_http
+from . import corpus, decodes, floor, images, ingest_http
 from .postgres import pg_bin, temporary_postgres
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,6 +86,8 @@ def run_floor(runs: int) -> dict:
             actions["pyvips"] = lambda data=data: floor.minimum_pyvips(data)
         result[kind] = floor.interleaved_ms(actions, runs)
     result["heic"] = floor.median_ms(lambda: floor.minimum_pillow(heic), max(3, runs // 3))
+    result["png_metadata"] = corpus.png_metadata(runs)
+    result["corpus"] = corpus.corpus_pass()
     result["decodes"] = {
         "jpeg": decodes.count(jpeg, ".jpg"),
         "png": decodes.count(png, ".png"),
@@ -155,6 +157,14 @@ def report(m: dict, fl: dict, ing: dict, galleries: list[dict], seconds: float, 
           f"{p['encode_thumb_jpeg']:.1f} / {p['encode_thumb_webp']:.1f} / "
           f"{p['encode_thumb_avif']:.0f} ms; {p['bytes_thumb_jpeg'] // 1000} / "
           f"{p['bytes_thumb_webp'] // 1000} / {p['bytes_thumb_avif'] // 1000} kB")
+    png = fl["png_metadata"]
+    t.add("12 MP PNG, eXIf after IDAT: read_metadata() / Pillow getexif()",
+          f"{png['ours']:.1f} / {png['pillow']:.0f} ms")
+    if fl["corpus"]:
+        c = fl["corpus"]
+        slowest = ", ".join(f"`{name}` {ms:.0f} ms" for ms, name in c["slowest"])
+        t.add("sample corpus through decode, metadata, renditions",
+              f"{c['files']} files, {c['total_ms'] / 1000:.1f} s in all; slowest {slowest}")
     large = ing["large"]
     t.add("**peak RSS per worker, ~100 MB upload**",
           f"{large['peak_rss_mb']:.0f} MB ({large['file_mb']:.0f} MB JPEG, status {large['status']}, "
