@@ -36,6 +36,7 @@ MAX_GALLERY_MS = 20.0  # server time of a gallery page at the largest size
 MAX_FLATNESS = 1.5  # largest size / 1k, "nearly flat"
 MAX_PEAK_RSS_MB = 300.0  # per worker, while receiving a 100 MB upload
 MAX_GROWTH_SHARE = 0.25  # RSS growth / file size: "far below the file size"
+IDLE_FULL_DECODE_MS = 55  # Pillow, 12 MP JPEG, idle 2-vCPU machine: the yardstick
 
 
 def log(message: str) -> None:
@@ -208,7 +209,9 @@ def report(m: dict, fl: dict, ing: dict, galleries: list[dict], seconds: float, 
             f"{m['pillow']} (libjpeg-turbo {m['libjpeg_turbo']}). Load average "
             f"{m['load']:.1f} at the start and {m['load_end']:.1f} at the end"
             f"{' (the machine was busy with other work: absolute times are inflated, ratios less so)' if max(m['load'], m['load_end']) > 1.5 else ''}. "
-            f"Medians; `python -m benchmarks{' --full' if args.full else ''}`.")
+            f"Medians; `python -m benchmarks{' --full' if args.full else ''}`. A full decode of "
+            f"the 12 MP JPEG took {fl['pieces']['decode_full']:.0f} ms here, against about "
+            f"{IDLE_FULL_DECODE_MS} ms on an idle machine of this kind.")
     plans = []
     for g in galleries:
         largest = g["sizes"][-1]
