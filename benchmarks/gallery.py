@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -101,6 +102,13 @@ def measure(size: int) -> dict:
 
 def main(url: str, sizes: list[int]) -> None:
     data_dir = tempfile.mkdtemp(prefix="photoshelf-bench-gallery-")
+    try:
+        run(url, sizes, data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)  # a million-row SQLite file is 300 MB
+
+
+def run(url: str, sizes: list[int], data_dir: str) -> None:
     os.environ.update({
         "PHOTOSHELF_DATA_DIR": data_dir, "PHOTOSHELF_ENV_FILE": "",
         "PHOTOSHELF_ALLOWED_HOSTS": "testserver", "PHOTOSHELF_LOG_LEVEL": "WARNING",
