@@ -1,10 +1,13 @@
-"""The `photoshelf` command: serve, migrate, and Django's management commands behind `manage`."""
+"""The `photoshelf` command: serve, migrate, import, and Django's management commands (`manage`)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
 
 
 def _setup_django() -> None:
@@ -53,6 +56,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     print("consistent" if report.clean else ("repaired" if fixed else "inconsistent"))
     return 0 if report.clean or fixed else 1
 
+def cmd_import(args: argparse.Namespace) -> int:
+    missing = [str(path) for path in args.paths if not path.exists()]
+    if missing:
+        print(f"photoshelf import: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.user is not None:
+        # Accounts (issue 6) are not part of this version; importing for nobody in particular
+        # when a user was asked for would put photos where that person cannot see them.
+        print("photoshelf import: --user needs accounts, which this version does not have yet",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        print("photoshelf import: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    _setup_django()
+    _migrate(verbosity=0)
+    from photoshelf.importer.run import Options, default_jobs, run_import
+
+    options = Options(
+        paths=args.paths, recursive=args.recursive, jobs=args.jobs or default_jobs(),
+        dry_run=args.dry_run, name_from=args.name_from, report=args.report,
+    )
+    try:
+        return run_import(options).exit_code
+    except KeyboardInterrupt:  # a second Ctrl-C: what was stored is complete, nothing else is
+        return 130
+
 
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
@@ -93,6 +123,29 @@ def build_parser() -> argparse.ArgumentParser:
         "default 10)",
     )
     check.set_defaults(func=cmd_check)
+
+    imp = sub.add_parser(
+        "import", help="import photo files and folders through the upload pipeline",
+        description="Import files, and the files of folders, exactly as uploads would be: "
+        "same rules, storage and database. Already imported files are skipped (by SHA-256), "
+        "so an interrupted import finishes when run again. Exit status: 0 when every file "
+        "was accepted or refused for a rule, 1 when some could not be handled, 130 when "
+        "interrupted.",
+    )
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    imp.add_argument("-r", "--recursive", action="store_true", help="descend into sub-folders")
+    imp.add_argument("-j", "--jobs", type=int, default=None,
+                     help="files imported at once (default: one per CPU core)")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="run every check and report, but store nothing")
+    imp.add_argument("--name-from", choices=["stem", "path"], default="stem",
+                     help="display name: the file name without extension (default, as an upload) "
+                     "or its path below the folder given, without extension")
+    imp.add_argument("--report", type=Path, default=None, metavar="FILE",
+                     help="write one line per file: CSV when FILE ends in .csv, else JSON lines")
+    imp.add_argument("--user", default=None, metavar="U",
+                     help="import on behalf of this user (needs accounts: not available yet)")
+    imp.set_defaults(func=cmd_import)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -33,6 +33,18 @@ SWEEP_BATCH = 20  # pending deletions retried after each successful upload
 
 def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
     """Run every stage on one file and return the stored Image, or raise a Refusal."""
+    image, made, fingerprint = examine(incoming, name)
+    _store_files(incoming, image, made)
+    recorded = _record(image, fingerprint)
+    sweep_pending_deletions()
+    return recorded
+
+
+def examine(
+    incoming: IncomingFile, name: str | None = None
+) -> tuple[Image, list[renditions.Rendition], int]:
+    """Every check and the renditions, writing nothing: the unsaved Image ingest() would store,
+    its renditions and its perceptual hash."""
     name = policy.clean_name(name, incoming.filename)
     _refuse_if_stored(incoming.sha256)
     if incoming.size == 0:
@@ -68,10 +80,7 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
         gps_longitude=facts.gps_longitude,
         **near_duplicates.band_fields(fingerprint),
     )
-    _store_files(incoming, image, made)
-    recorded = _record(image, fingerprint)
-    sweep_pending_deletions()
-    return recorded
+    return image, made, fingerprint
 
 
 def _examine(incoming: IncomingFile):

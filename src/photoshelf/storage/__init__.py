@@ -46,6 +46,9 @@ class Storage(Protocol):
     def download_origin(self) -> str | None:
         """The scheme://host[:port] of download_url's URLs (for the pages' CSP), or None."""
 
+    def remove_abandoned(self, older_than_s: float) -> int:
+        """Delete partial writes of processes killed mid-write (never at a key); how many."""
+
 
 @cache
 def get_storage() -> Storage:

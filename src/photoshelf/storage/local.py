@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from . import StorageUnavailable
+
+
+INCOMING_PREFIX = ".incoming-"
 
 
 class LocalStorage:
@@ -33,7 +37,7 @@ class LocalStorage:
         target = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         except OSError as exc:  # full, read-only or unmounted: the request may be retried later
             raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
         try:
@@ -69,7 +73,7 @@ class LocalStorage:
         if not self.root.is_dir():
             return
         for path in sorted(self.root.rglob("*")):
-            if path.is_file() and not path.name.startswith(".incoming-"):
+            if path.is_file() and not path.name.startswith(INCOMING_PREFIX):
                 yield path.relative_to(self.root).as_posix()
 
     def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
@@ -77,3 +81,22 @@ class LocalStorage:
 
     def download_origin(self) -> str | None:
         return None
+
+    def remove_abandoned(self, older_than_s: float) -> int:
+        """Delete temporary writes a killed process left behind; return how many.
+
+        A write in progress touches its file at every chunk, so one untouched for
+        `older_than_s` seconds belongs to a process that died before its rename.
+        """
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for path in self.root.rglob(INCOMING_PREFIX + "*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # its writer finished (or another sweep ran) meanwhile
+                continue
+        return removed

@@ -103,6 +103,11 @@ class S3Storage:
                 for entry in page.get("Contents", []):
                     yield entry["Key"][len(self.prefix):]
 
+    def remove_abandoned(self, older_than_s: float) -> int:
+        """Nothing to do: an object appears whole or not at all. (The parts of a multipart
+        upload killed midway are invisible; a bucket lifecycle rule expires them.)"""
+        return 0
+
     def download_origin(self) -> str | None:
         if not self.presign:
             return None

@@ -1,0 +1,69 @@
+"""One file through the upload pipeline, in a worker: always a Result, never an exception."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from photoshelf.ingest import pipeline
+from photoshelf.ingest.errors import Refusal
+from photoshelf.ingest.upload import IncomingFile
+
+log = logging.getLogger(__name__)
+
+# Outcomes a file can have; `present` and `duplicate` are both the pipeline's duplicate refusal,
+# told apart by the runner: present = in the gallery before this run started.
+ACCEPTED, WOULD_ACCEPT, PRESENT, DUPLICATE, REFUSED, ERROR = (
+    "accepted", "would-accept", "present", "duplicate", "refused", "error",
+)
+# Codes of files that could not be handled (beside the refusal codes of ingest/errors.py).
+UNREADABLE, INTERNAL_ERROR, WORKER_DIED = "unreadable", "internal-error", "worker-died"
+
+
+@dataclass(frozen=True)
+class Task:
+    path: Path
+    name: str | None
+    dry_run: bool = False
+
+
+@dataclass
+class Result:
+    path: Path
+    outcome: str
+    code: str = ""
+    image_id: int | None = None
+    duplicate_of: int | None = None
+    reason: str = ""
+    size: int = 0
+    sha256: str = ""
+
+    @property
+    def handled(self) -> bool:
+        """Accepted, or refused for a rule: everything but an error."""
+        return self.outcome != ERROR
+
+
+def import_one(task: Task) -> Result:
+    """Hash the file, then run the same pipeline an upload runs (only its checks on a dry run)."""
+    try:
+        incoming = IncomingFile.from_path(task.path)
+    except OSError as exc:
+        return Result(task.path, ERROR, UNREADABLE, reason=exc.strerror or str(exc))
+    facts = {"size": incoming.size, "sha256": incoming.sha256}
+    try:
+        if task.dry_run:
+            pipeline.examine(incoming, task.name)
+            return Result(task.path, WOULD_ACCEPT, **facts)
+        image = pipeline.ingest(incoming, task.name)
+        return Result(task.path, ACCEPTED, image_id=image.pk, **facts)
+    except Refusal as refusal:
+        if refusal.code == "duplicate":
+            of = refusal.extra["duplicate_of"]
+            return Result(task.path, DUPLICATE, "duplicate", duplicate_of=of,
+                          reason=refusal.detail, **facts)
+        return Result(task.path, REFUSED, refusal.code, reason=refusal.detail, **facts)
+    except Exception as exc:  # a bug or a broken database must not stop the other files
+        log.exception("import: %s failed", task.path)
+        return Result(task.path, ERROR, INTERNAL_ERROR, reason=repr(exc), **facts)
