@@ -25,7 +25,7 @@ class Page:
 def newest_first(*, limit: int, cursor: str | None = None) -> Page:
     """One page of images, newest upload first, starting after `cursor` (opaque, from a page)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    rows = Image.objects.order_by("-uploaded_at", "-id")
+    rows = Image.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
     if cursor:
         uploaded_at, last_id = decode_cursor(cursor)
         rows = rows.filter(Q(uploaded_at__lt=uploaded_at) | Q(uploaded_at=uploaded_at, id__lt=last_id))

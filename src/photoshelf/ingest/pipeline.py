@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 SWEEP_BATCH = 20  # pending deletions retried after each successful upload
 
 
-def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
-    """Run every stage on one file and return the stored Image, or raise a Refusal."""
+def ingest(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None) -> Image:
+    """Run every stage on one file and return the stored Image, or raise a Refusal.
+
+    `uploaded_by` is the user who uploaded it (None only for callers outside a request).
+    """
     name = policy.clean_name(name, incoming.filename)
     _refuse_if_stored(incoming.sha256)
     if incoming.size == 0:
@@ -77,6 +80,7 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
         gps_latitude=facts.gps_latitude,
         gps_longitude=facts.gps_longitude,
         **near_duplicates.band_fields(fingerprint),
+        uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
     )
     _store_files(incoming, image, made)
     recorded = _record(image, fingerprint)

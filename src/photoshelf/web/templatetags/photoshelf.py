@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.dateformat import format as format_date
 
+from photoshelf.accounts import permissions
 from photoshelf.gallery import display
 from photoshelf.gallery.models import Image
 
@@ -66,3 +67,8 @@ def position(image: Image) -> str:
 register.filter("exposure_time", display.exposure_time)
 register.filter("aperture", display.aperture)
 register.filter("focal_length", display.focal_length)
+
+
+@register.filter
+def deletable_by(image: Image, user) -> bool:
+    return permissions.can_delete(user, image)
