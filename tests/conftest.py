@@ -1,13 +1,17 @@
-"""Shared fixtures: each test's storage (a folder, or a fresh bucket), API helpers, a real
-`photoshelf serve`, and the real database and S3 servers the API and page tests run against.
+"""Shared fixtures: each test's storage (a folder, or a fresh bucket), named users, API helpers,
+a real `photoshelf serve`, and the real database and S3 servers the API and page tests run against.
 
 Tests that request `backend` (every test under tests/api/ and tests/web/, through their
 conftest.py) run once per database (SQLite, PostgreSQL, MariaDB) and storage (local, S3).
+
+`client` is a signed-in member (Django's test client); `anonymous`, `member`, `uploader`,
+`administrator`, `member_token` and `revoked_token` are the named identities of permission tests.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -16,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 
+from photoshelf.accounts import tokens
 from photoshelf.storage import get_storage
 from tests.servers import AWS_ENV, MariaDBServer, PostgresServer, S3Server, free_port
 
@@ -129,6 +136,77 @@ def media_dir(request, settings, tmp_path):
         s3.delete_bucket(bucket)
 
 
+def make_user(username: str, *, admin: bool = False, password: str | None = None):
+    """A user; without a password none is hashed (argon2 is deliberately slow)."""
+    user = get_user_model()(username=username, is_superuser=admin, is_staff=admin)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save()
+    return user
+
+
+def signed_in(user) -> Client:
+    """Django's test client with `user` signed in (a real session cookie)."""
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """Test-client keyword arguments that send `Authorization: Bearer <secret>`."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def member(db):
+    return make_user("member")
+
+
+@pytest.fixture
+def uploader(db):
+    return make_user("uploader")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("administrator", admin=True)
+
+
+@pytest.fixture
+def client(member) -> Client:
+    """Signed in as `member`: HTTP tests act as an ordinary signed-in user by default."""
+    return signed_in(member)
+
+
+@pytest.fixture
+def anonymous(db) -> Client:
+    return Client()
+
+
+@pytest.fixture
+def uploader_client(uploader) -> Client:
+    return signed_in(uploader)
+
+
+@pytest.fixture
+def administrator_client(administrator) -> Client:
+    return signed_in(administrator)
+
+
+@pytest.fixture
+def member_token(member) -> str:
+    return tokens.create(member, "member's script")[1]
+
+
+@pytest.fixture
+def revoked_token(member) -> str:
+    token, secret = tokens.create(member, "revoked")
+    tokens.revoke(member, token.pk)
+    return secret
+
+
 def stored_files(where) -> list[str]:
     """Every file in a storage folder (temporary ones included), or every key of a Storage."""
     if not isinstance(where, Path):
@@ -161,14 +239,23 @@ def run_photoshelf(data_dir: Path, *args: str, env: dict[str, str] | None = None
 
 
 class Server:
-    """A real `photoshelf serve` process on a loopback port, with its own data folder."""
+    """A real `photoshelf serve` process on a loopback port, with its own data folder.
 
-    def __init__(self, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None):
+    With `account=True` (the default) it has an administrator, made by `photoshelf createuser`,
+    and an API token for it, made by `photoshelf token create`: `headers` authenticate HTTP
+    calls, `sign_in(page)` signs a Playwright page in through the login form.
+    """
+
+    def __init__(self, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None,
+                 account: bool = True):
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # One name per server: servers that share a database each add their own administrator.
+        self.username = f"tester-{self.port}"
         clean = photoshelf_environment(data_dir, env)
+        self.env = clean
         self.log = open(data_dir.parent / f"server-{self.port}.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "photoshelf.cli", "serve", "--port", str(self.port),
@@ -176,6 +263,39 @@ class Server:
             env=clean, stdout=self.log, stderr=subprocess.STDOUT,
         )
         self._wait_until_up()
+        self.password = self.token = None
+        if account:
+            self.password = secrets.token_urlsafe(16)
+            # `photoshelf createuser` then `photoshelf token create`, in one interpreter to
+            # start Python and Django once (tests/test_cli.py runs them as separate commands).
+            self.token = self.photoshelf(
+                ["createuser", self.username, "--admin", "--password-stdin"],
+                ["token", "create", "tests", "--user", self.username],
+                input=self.password + "\n",
+            ).splitlines()[-1]
+
+    def photoshelf(self, *commands: list[str], input: str | None = None) -> str:
+        """Run `photoshelf` commands on this server's data; returns their standard output."""
+        script = ("import sys; from photoshelf.cli import main\n"
+                  f"for argv in {commands!r}:\n    main(argv) == 0 or sys.exit(1)")
+        done = subprocess.run([sys.executable, "-c", script], env=self.env, input=input,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"photoshelf {commands} failed: {done.stderr}")
+        return done.stdout.strip()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """`Authorization: Bearer <token>` of the server's administrator."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def sign_in(self, page) -> None:
+        """Sign a Playwright page in as the administrator, through the real login form."""
+        page.goto(self.url + "/login")
+        page.get_by_label("User name").fill(self.username)
+        page.get_by_label("Password").fill(self.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(self.url + "/")
 
     def _wait_until_up(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -227,7 +347,8 @@ def server_environment(request, data_dir: Path) -> tuple[dict[str, str], object]
 
 @pytest.fixture
 def server(request, tmp_path):
-    """`photoshelf serve --workers 2` on a free port and the test's backend, stopped after it."""
+    """`photoshelf serve --workers 2` on a free port and the test's backend, with an account
+    (`server.headers`, `server.sign_in(page)`), stopped after the test."""
     env, storage = server_environment(request, tmp_path / "data")
     running = Server(tmp_path / "data", workers=2, env=env)
     running.storage = storage

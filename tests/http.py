@@ -1,4 +1,7 @@
-"""Plain HTTP helpers for tests that talk to a real `photoshelf serve` (urllib, no client lib)."""
+"""Plain HTTP helpers for tests that talk to a real `photoshelf serve` (urllib, no client lib).
+
+Pass `headers=server.headers` to act as the server's administrator (a Bearer token).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import uuid
 REQUEST_TIMEOUT_SECONDS = 60
 
 
-def post_image(url: str, data: bytes, filename: str = "same.jpg") -> tuple[int, dict]:
+def post_image(url: str, data: bytes, filename: str = "same.jpg",
+               headers: dict[str, str] | None = None) -> tuple[int, dict]:
     boundary = uuid.uuid4().hex
     body = (
         f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
@@ -19,19 +23,20 @@ def post_image(url: str, data: bytes, filename: str = "same.jpg") -> tuple[int, 
     ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
     request = urllib.request.Request(
         url + "/api/images", data=body, method="POST",
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **(headers or {})},
     )
     return _answer(request)
 
 
-def get_json(url: str) -> tuple[int, dict]:
-    return _answer(urllib.request.Request(url))
+def get_json(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+    return _answer(urllib.request.Request(url, headers=headers or {}))
 
 
-def get(url: str) -> tuple[int, str, bytes]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
     """Status, Content-Type and body, for pages as well as JSON."""
+    request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
             return response.status, response.headers["Content-Type"], response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers["Content-Type"], error.read()

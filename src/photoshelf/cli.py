@@ -1,8 +1,10 @@
-"""The `photoshelf` command: serve, migrate, import, and Django's management commands (`manage`)."""
+"""The `photoshelf` command: serve, migrate, import, users and tokens, and Django's commands
+(`manage`)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -61,27 +63,87 @@ def cmd_import(args: argparse.Namespace) -> int:
     if missing:
         print(f"photoshelf import: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    if args.user is not None:
-        # Accounts (issue 6) are not part of this version; importing for nobody in particular
-        # when a user was asked for would put photos where that person cannot see them.
-        print("photoshelf import: --user needs accounts, which this version does not have yet",
-              file=sys.stderr)
-        return EXIT_USAGE
     if args.jobs is not None and args.jobs < 1:
         print("photoshelf import: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     _setup_django()
     _migrate(verbosity=0)
+    from django.contrib.auth import get_user_model
+
     from photoshelf.importer.run import Options, default_jobs, run_import
 
+    user_id = None
+    if args.user is not None:
+        user = get_user_model().objects.filter(username=args.user, is_active=True).first()
+        if user is None:
+            print(f"photoshelf import: there is no active user named {args.user!r}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        user_id = user.pk
     options = Options(
         paths=args.paths, recursive=args.recursive, jobs=args.jobs or default_jobs(),
-        dry_run=args.dry_run, name_from=args.name_from, report=args.report,
+        dry_run=args.dry_run, name_from=args.name_from, report=args.report, user_id=user_id,
     )
     try:
         return run_import(options).exit_code
     except KeyboardInterrupt:  # a second Ctrl-C: what was stored is complete, nothing else is
         return 130
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From standard input (first line) with --password-stdin, else prompted twice, unechoed."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise SystemExit("photoshelf: the two passwords differ; no user was created")
+    return password
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbosity=0)
+    from photoshelf.accounts import users
+
+    try:
+        user = users.create(args.name, _read_password(args), admin=args.admin)
+    except users.UserError as error:
+        print(f"photoshelf: {error}", file=sys.stderr)
+        return 1
+    role = "administrator" if args.admin else "user"
+    print(f"Created {role} {user.get_username()}.")
+    return 0
+
+
+def cmd_removeuser(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=args.name).first()
+    if user is None:
+        print(f"photoshelf: there is no user named {args.name!r}", file=sys.stderr)
+        return 1
+    user.delete()  # their tokens go with them; their images stay, owned by nobody
+    print(f"Removed {args.name}; their photos stay (only administrators may delete them now).")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    from photoshelf.accounts import tokens
+
+    user = get_user_model().objects.filter(username=args.user, is_active=True).first()
+    if user is None:
+        print(f"photoshelf: there is no active user named {args.user!r}", file=sys.stderr)
+        return 1
+    _, secret = tokens.create(user, args.name)
+    # The secret alone on stdout (so `$(photoshelf token create ...)` works); it is not stored.
+    print(secret)
+    print("This token is shown only once; keep it somewhere safe.", file=sys.stderr)
+    return 0
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -144,8 +206,27 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--report", type=Path, default=None, metavar="FILE",
                      help="write one line per file: CSV when FILE ends in .csv, else JSON lines")
     imp.add_argument("--user", default=None, metavar="U",
-                     help="import on behalf of this user (needs accounts: not available yet)")
+                     help="record this user as the uploader of every imported photo (default: "
+                     "none: such photos can be deleted by administrators only)")
     imp.set_defaults(func=cmd_import)
+
+    createuser = sub.add_parser("createuser", help="add a user (prompts for the password)")
+    createuser.add_argument("name", help="the user name")
+    createuser.add_argument("--admin", action="store_true", help="an administrator")
+    createuser.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of standard input")
+    createuser.set_defaults(func=cmd_createuser)
+
+    removeuser = sub.add_parser("removeuser", help="remove a user (their photos stay)")
+    removeuser.add_argument("name", help="the user name")
+    removeuser.set_defaults(func=cmd_removeuser)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    token_create = token_sub.add_parser("create", help="create a token and print it (once)")
+    token_create.add_argument("name", help="what the token is for, e.g. 'phone backup'")
+    token_create.add_argument("--user", required=True, help="the user the token acts as")
+    token_create.set_defaults(func=cmd_token_create)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from gunicorn.app.base import BaseApplication
 
 
@@ -42,5 +43,8 @@ def serve(*, host: str, port: int, workers: int | None, threads: int) -> None:
         # gunicorn's runtime control socket lives at one path per user: several servers on a
         # host (--workers aside) would fight over it, and photoshelf does not use it.
         "control_socket_disable": True,
+        # gunicorn believes X-Forwarded-Proto from 127.0.0.1 unless told otherwise; only the
+        # proxies the operator listed may say a request came over HTTPS.
+        "forwarded_allow_ips": ",".join(settings.PHOTOSHELF_TRUSTED_PROXIES),
     }
     _Gunicorn(options).run()

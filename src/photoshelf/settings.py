@@ -7,6 +7,7 @@ when one read here is missing there. Values come from the environment, then from
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -76,6 +77,7 @@ CSRF_TRUSTED_ORIGINS = env.list("PHOTOSHELF_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Django ------------------------------------------------------------------------------
 INSTALLED_APPS = [
+    "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -83,19 +85,31 @@ INSTALLED_APPS = [
     "ninja",
     "photoshelf.gallery",
     "photoshelf.web",
+    "photoshelf.accounts",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "photoshelf.web.middleware.ServerTimingMiddleware",
+    # First, so that every response (static files and error pages included) gets the headers,
+    # and so that the client address and scheme are known before anything reads them.
+    "photoshelf.web.middleware.ContentSecurityPolicyMiddleware",
+    "photoshelf.accounts.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "photoshelf.accounts.middleware.FirstRunMiddleware",
+    # Before CSRF: the CSRF check reads the form, i.e. the whole upload, and an anonymous
+    # request must be turned away before a byte of its body is read.
+    "photoshelf.accounts.middleware.LoginRequiredMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "photoshelf.web.middleware.ContentSecurityPolicyMiddleware",
     "photoshelf.web.middleware.UnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "photoshelf.urls"
@@ -110,6 +124,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
         },
@@ -135,9 +150,6 @@ STORAGES = {
 }
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -148,6 +160,58 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 # ingest/privacy.py for the formats covered. Renditions never carry metadata either way.
 PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = env.bool("PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS", default=False)
 
+# --- Accounts and hardening ----------------------------------------------------------------
+# Anonymous visitors may view (never change) the gallery and its files.
+PHOTOSHELF_PUBLIC_GALLERY = env.bool("PHOTOSHELF_PUBLIC_GALLERY", default=False)
+# Served over HTTPS (directly or behind a proxy): Secure cookies and HSTS.
+PHOTOSHELF_HTTPS = env.bool("PHOTOSHELF_HTTPS", default=False)
+PHOTOSHELF_HSTS_SECONDS = 365 * 24 * 3600
+# Reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto headers are believed.
+PHOTOSHELF_TRUSTED_PROXIES = [  # validated here, so a typo stops the start, not a request
+    str(ipaddress.ip_network(entry.strip()))
+    for entry in env.list("PHOTOSHELF_TRUSTED_PROXIES", default=[]) if entry.strip()
+]
+# Wrong passwords in a row (per user name and client address) before sign-in is refused.
+PHOTOSHELF_LOGIN_ATTEMPTS = env.int("PHOTOSHELF_LOGIN_ATTEMPTS", default=5)
+PHOTOSHELF_LOGIN_COOLOFF_MINUTES = env.int("PHOTOSHELF_LOGIN_COOLOFF_MINUTES", default=15)
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Only to verify (and then upgrade) hashes made elsewhere; new ones are always argon2.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses before checking while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:gallery"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PHOTOSHELF_HTTPS
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = PHOTOSHELF_HTTPS
+
+# django-axes: the (N+1)th wrong password in a row is answered 429, and so is every attempt
+# (even a right one) until the cool-off ends. Counted per user name *and* address, so that
+# nobody can lock another person out from elsewhere; a success resets the count.
+AXES_FAILURE_LIMIT = PHOTOSHELF_LOGIN_ATTEMPTS + 1
+AXES_COOLOFF_TIME = PHOTOSHELF_LOGIN_COOLOFF_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# TrustedProxyMiddleware has already put the real client address in REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "photoshelf.accounts.middleware.client_address"
+AXES_VERBOSE = False
 
 # --- Growing past one machine: database servers and S3-compatible storage ----------------
 # A server that does not answer must give a 503 in seconds, never a hung request.
@@ -190,6 +254,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("PHOTOSHELF_LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; lockouts (what matters) are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 

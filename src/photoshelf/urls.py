@@ -6,6 +6,7 @@ from photoshelf.web import views
 urlpatterns = [
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("photoshelf.accounts.urls")),
     path("", include("photoshelf.web.urls")),
 ]
 

@@ -15,7 +15,7 @@ def test_concurrent_identical_uploads_store_exactly_one_image(server):
 
     def upload():
         start.wait()
-        results.append(post_image(server.url, data))
+        results.append(post_image(server.url, data, headers=server.headers))
 
     threads = [threading.Thread(target=upload) for _ in range(4)]
     for thread in threads:
@@ -28,7 +28,7 @@ def test_concurrent_identical_uploads_store_exactly_one_image(server):
     winner = next(body for status, body in results if status == 201)
     assert all(body["code"] == "duplicate" and body["duplicate_of"] == winner["id"]
                for status, body in results if status == 409)
-    listed = get_json(server.url + "/api/images")[1]["items"]
+    listed = get_json(server.url + "/api/images", server.headers)[1]["items"]
     assert [item["id"] for item in listed] == [winner["id"]]
     assert len(stored_files(server.storage)) == 3
 
@@ -42,7 +42,7 @@ def test_concurrent_near_duplicate_uploads_store_exactly_one_image(server):
 
     def upload(data: bytes):
         start.wait()
-        results.append(post_image(server.url, data, filename="version.img"))
+        results.append(post_image(server.url, data, filename="version.img", headers=server.headers))
 
     threads = [threading.Thread(target=upload, args=(data,)) for data in versions]
     for thread in threads:
@@ -55,6 +55,6 @@ def test_concurrent_near_duplicate_uploads_store_exactly_one_image(server):
     winner = next(body for status, body in results if status == 201)
     assert all(body["code"] == "near-duplicate" and body["duplicate_of"] == winner["id"]
                for status, body in results if status == 409)
-    listed = get_json(server.url + "/api/images")[1]["items"]
+    listed = get_json(server.url + "/api/images", server.headers)[1]["items"]
     assert [item["id"] for item in listed] == [winner["id"]]
     assert len(stored_files(server.storage)) == 3

@@ -40,7 +40,7 @@ def raw_request(server: Server, head: dict[str, str], body: bytes, *, close_writ
                 send: int | None = None) -> tuple[int, dict[str, str], bytes]:
     """Send a request exactly as given (only `send` bytes of the body when set); read the answer."""
     lines = [f"POST /api/images HTTP/1.1", f"Host: 127.0.0.1:{server.port}", "Connection: close"]
-    lines += [f"{key}: {value}" for key, value in head.items()]
+    lines += [f"{key}: {value}" for key, value in {**server.headers, **head}.items()]
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         try:
             sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())

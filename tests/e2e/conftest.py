@@ -1,4 +1,7 @@
-"""A real Chromium (Debian's, driven by Playwright) against a real `photoshelf serve`."""
+"""A real Chromium (Debian's, driven by Playwright) against a real `photoshelf serve`.
+
+`page` and `page_without_js` are signed in when the test also uses a server with an account.
+"""
 
 import shutil
 from pathlib import Path
@@ -28,18 +31,33 @@ def browser():
         browser.close()
 
 
+def _signed_in_if_served(request, page) -> None:
+    """A test with a server (a fixture named `server` or `..._server`) that has an account gets
+    its page signed in there, as the server's administrator, through the login form."""
+    from tests.conftest import Server
+
+    for name in request.fixturenames:
+        if name.endswith("server"):
+            running = request.getfixturevalue(name)
+            if isinstance(running, Server) and running.password:
+                running.sign_in(page)
+                return
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    _signed_in_if_served(request, page)
     yield page
     context.close()
 
 
 @pytest.fixture
-def page_without_js(browser):
+def page_without_js(browser, request):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    _signed_in_if_served(request, page)
     yield page
     context.close()
 

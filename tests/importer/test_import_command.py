@@ -6,7 +6,9 @@ import csv
 import os
 import pty
 import shutil
+import sqlite3
 import subprocess
+import sys
 from collections import Counter
 from datetime import timezone
 
@@ -184,10 +186,27 @@ def test_it_exits_non_zero_and_says_why_when_files_cannot_be_stored(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--user", "alice"], "--user needs accounts"),
+    (["--user", "alice"], "there is no active user named 'alice'"),
     (["--jobs", "0"], "--jobs must be at least 1"),
     (["does-not-exist"], "no such file or folder: does-not-exist"),
 ])
 def test_it_refuses_to_start_on_a_usage_error(tmp_path, args, message):
     done = photoshelf_import(tmp_path / "data", *args, *([tmp_path] if args[0][0] == "-" else []))
     assert done.returncode == 2 and message in done.stderr
+
+
+def test_it_records_the_user_given_as_the_uploader_of_every_photo(tmp_path):
+    data_dir = tmp_path / "data"
+    folder = camera_folder(tmp_path / "photos", 2, size=(320, 240))
+    subprocess.run(
+        [sys.executable, "-m", "photoshelf.cli", "createuser", "alice", "--password-stdin"],
+        input="a long enough passphrase\n", env=import_env(data_dir), check=True,
+        capture_output=True, text=True, timeout=120,
+    )
+    done = photoshelf_import(data_dir, "--user", "alice", folder)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(data_dir / "photoshelf.sqlite3") as db:
+        uploaders = db.execute(
+            "SELECT u.username FROM gallery_image i JOIN auth_user u ON u.id = i.uploaded_by_id"
+        ).fetchall()
+    assert uploaders == [("alice",), ("alice",)]

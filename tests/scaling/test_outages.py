@@ -90,12 +90,12 @@ def test_the_database_going_away_is_a_503_not_a_hang_and_the_server_recovers(tmp
     server = None
     try:
         server = Server(tmp_path / "data", env={"PHOTOSHELF_DATABASE_URL": db.create_database()})
-        assert post_image(server.url, photo())[0] == 201
+        assert post_image(server.url, photo(), headers=server.headers)[0] == 201
         db.stop()
 
-        status, body = post_image(server.url, photo(color=(1, 2, 3)))
+        status, body = post_image(server.url, photo(color=(1, 2, 3)), headers=server.headers)
         assert (status, body["code"]) == (503, "database-unavailable")
-        status, body = get_json(server.url + "/api/images")
+        status, body = get_json(server.url + "/api/images", server.headers)
         assert (status, body["code"]) == (503, "database-unavailable")
         status, content_type, page = get(server.url + "/")
         assert status == 503 and content_type.startswith("text/html")
@@ -105,9 +105,9 @@ def test_the_database_going_away_is_a_503_not_a_hang_and_the_server_recovers(tmp
 
         db.start()
         assert get_json(server.url + "/healthz")[0] == 200
-        status, body = post_image(server.url, photo(color=(1, 2, 3)))
+        status, body = post_image(server.url, photo(color=(1, 2, 3)), headers=server.headers)
         assert status == 201, body
-        listed = get_json(server.url + "/api/images")[1]["items"]
+        listed = get_json(server.url + "/api/images", server.headers)[1]["items"]
         assert len(listed) == 2, (body, listed)
         assert not list((tmp_path / "data" / "media").rglob(".incoming-*"))
     finally:

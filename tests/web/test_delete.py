@@ -35,10 +35,12 @@ def test_delete_is_post_only(client, image):
     assert Image.objects.exists()
 
 
-def test_a_cross_site_delete_without_csrf_token_is_refused(image):
+def test_a_cross_site_delete_without_csrf_token_is_refused(image, member):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post(
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member)  # the uploader's own browser, tricked by another site
+    response = strict.post(
         f"/images/{image.pk}/delete", {"confirmed": "yes"}
     )
     assert response.status_code == 403 and Image.objects.exists()

@@ -70,9 +70,10 @@ def test_a_missing_file_is_explained(client):
     assert response.status_code == 400 and 'data-code="file-missing"' in response.content.decode()
 
 
-def test_the_form_needs_its_csrf_token(media_dir):
+def test_the_form_needs_its_csrf_token(member, media_dir):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member)
     response = strict.post("/upload", {"file": upload(photo())})
     assert response.status_code == 403 and not Image.objects.exists()

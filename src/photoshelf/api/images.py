@@ -6,17 +6,20 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from photoshelf.accounts import permissions
 from photoshelf.gallery import queries
 from photoshelf.gallery.models import Image
 from photoshelf.ingest import pipeline
 from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.upload import IncomingFile, refuse_repeated_fields
 
+from .auth import READERS
 from .schemas import ImageOut, ImagePage, Problem
 
 router = Router(tags=["images"])
 
-REFUSAL_RESPONSES = {status: Problem for status in (400, 409, 413, 415, 422)}
+AUTH_RESPONSES = {status: Problem for status in (401, 403)}
+REFUSAL_RESPONSES = {status: Problem for status in (400, 409, 413, 415, 422)} | AUTH_RESPONSES
 
 
 @router.post("", response={201: ImageOut, **REFUSAL_RESPONSES}, summary="Upload an image")
@@ -33,24 +36,30 @@ def create_image(
     refuse_repeated_fields(request.FILES)
     if file is None:
         raise Refusal("file-missing", "The request has no file in its `file` field.")
-    image = pipeline.ingest(IncomingFile.from_upload(file), name)
+    image = pipeline.ingest(IncomingFile.from_upload(file), name, uploaded_by=request.auth)
     return Status(201, image)
 
 
-@router.get("", response=ImagePage, summary="List images, newest first")
+@router.get("", response={200: ImagePage, **AUTH_RESPONSES}, auth=READERS,
+            summary="List images, newest first")
 def list_images(request: HttpRequest, limit: int = 48, cursor: str | None = None):
     """One page of images; pass `next_cursor` back as `cursor` for the next page."""
     return queries.newest_first(limit=limit, cursor=cursor)
 
 
-@router.get("/{int:image_id}", response={200: ImageOut, 404: Problem}, summary="Read one image")
+@router.get("/{int:image_id}", response={200: ImageOut, 404: Problem, **AUTH_RESPONSES},
+            auth=READERS, summary="Read one image")
 def get_image(request: HttpRequest, image_id: int):
     return _get_or_404(image_id)
 
 
-@router.delete("/{int:image_id}", response={204: None, 404: Problem}, summary="Delete an image")
+@router.delete("/{int:image_id}", response={204: None, 404: Problem, **AUTH_RESPONSES},
+               summary="Delete an image (its uploader or an administrator)")
 def delete_image(request: HttpRequest, image_id: int):
-    pipeline.delete(_get_or_404(image_id))
+    image = _get_or_404(image_id)
+    if not permissions.can_delete(request.auth, image):
+        raise Refusal("forbidden", permissions.DELETE_RULE)
+    pipeline.delete(image)
     return HttpResponse(status=204)
 
 

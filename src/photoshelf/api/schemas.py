@@ -37,6 +37,7 @@ class ImageOut(Schema):
     taken_at_source: str
     taken_at_offset_source: str
     uploaded_at: datetime
+    uploaded_by: str | None
     sha256: str
     original_url: str
     preview_url: str
@@ -52,6 +53,10 @@ class ImageOut(Schema):
         if not image.has_position:
             return None
         return {"latitude": image.gps_latitude, "longitude": image.gps_longitude}
+
+    @staticmethod
+    def resolve_uploaded_by(image: Image) -> str | None:
+        return image.uploaded_by.get_username() if image.uploaded_by_id else None
 
     @staticmethod
     def resolve_original_url(image: Image) -> str:

@@ -6,28 +6,32 @@ from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from photoshelf.ingest.errors import REFUSALS, Refusal
 
+from .auth import SIGNED_IN
 from .images import router as images_router
 from .problems import catalogue, problem_response
+from .users import router as users_router
 
 api = NinjaAPI(
     title="photoshelf",
     version="1",
     description="Upload, list and delete photos. Errors are RFC 9457 problem+json with a `code`.",
     urls_namespace="api",
+    auth=SIGNED_IN,
 )
 api.add_router("/images", images_router)
+api.add_router("/users", users_router)
 
 
-@api.get("/problems", summary="The closed set of refusal codes", tags=["problems"])
+@api.get("/problems", auth=None, summary="The closed set of refusal codes", tags=["problems"])
 def list_problems(request: HttpRequest):
     return catalogue()
 
 
-@api.get("/problems/{code}", summary="One refusal code", tags=["problems"])
+@api.get("/problems/{code}", auth=None, summary="One refusal code", tags=["problems"])
 def get_problem(request: HttpRequest, code: str):
     if code not in REFUSALS:
         raise Refusal("not-found", f"There is no problem type {code!r}.")
@@ -37,6 +41,21 @@ def get_problem(request: HttpRequest, code: str):
 @api.exception_handler(Refusal)
 def on_refusal(request: HttpRequest, exc: Refusal):
     return problem_response(exc)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    refusal = Refusal("unauthenticated", "Sign in, or send `Authorization: Bearer <token>`.")
+    response = problem_response(refusal)
+    response["WWW-Authenticate"] = 'Bearer realm="photoshelf"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    # ninja raises this for a session call without its CSRF token (403).
+    code = "forbidden" if exc.status_code == 403 else "invalid-request"
+    return problem_response(Refusal(code, str(exc)))
 
 
 @api.exception_handler(ValidationError)

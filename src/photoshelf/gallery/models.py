@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone as django_timezone
 
@@ -47,6 +48,12 @@ class Image(models.Model):
     phash_band_0 = models.IntegerField(null=True, blank=True, db_index=True)
     phash_band_1 = models.IntegerField(null=True, blank=True, db_index=True)
     phash_band_2 = models.IntegerField(null=True, blank=True, db_index=True)
+    # Who uploaded it: may delete it. NULL for images stored before accounts existed, and
+    # after the uploader's account was removed: then only administrators may delete it.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="images",
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

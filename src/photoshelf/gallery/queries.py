@@ -33,7 +33,7 @@ def newest_first(*, limit: int, cursor: str | None = None) -> Page:
 
 def page_rows(*, limit: int, cursor: str | None = None) -> QuerySet[Image]:
     """The one query behind a page: limit + 1 rows (the extra one tells whether more follow)."""
-    rows = Image.objects.order_by("-uploaded_at", "-id")
+    rows = Image.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
     if cursor:
         uploaded_at, last_id = decode_cursor(cursor)
         # (uploaded_at, id) < cursor as a row value: PostgreSQL seeks the index to it (an OR of

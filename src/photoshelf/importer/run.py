@@ -44,6 +44,7 @@ class Options:
     report: Path | None = None
     kind: str = "process"  # or "thread" (measured slower; kept for the benchmark)
     live: bool | None = None  # the progress bar; None: when stderr is a terminal
+    user_id: int | None = None  # the uploader recorded on every imported image (--user)
 
 
 @dataclass
@@ -108,7 +109,8 @@ class _Run:
             if found.problem:
                 self.record(Result(found.path, ERROR, UNREADABLE, reason=found.problem))
                 continue
-            yield Task(found.path, found.name(self.options.name_from), self.options.dry_run)
+            yield Task(found.path, found.name(self.options.name_from), self.options.dry_run,
+                       self.options.user_id)
 
     def record(self, result: Result) -> None:
         result = self._classify(result)

@@ -26,6 +26,7 @@ class Task:
     path: Path
     name: str | None
     dry_run: bool = False
+    user_id: int | None = None  # the account the photos are imported for (--user)
 
 
 @dataclass
@@ -56,7 +57,7 @@ def import_one(task: Task) -> Result:
         if task.dry_run:
             pipeline.examine(incoming, task.name)
             return Result(task.path, WOULD_ACCEPT, **facts)
-        image = pipeline.ingest(incoming, task.name)
+        image = pipeline.ingest(incoming, task.name, uploaded_by=_user(task.user_id))
         return Result(task.path, ACCEPTED, image_id=image.pk, **facts)
     except Refusal as refusal:
         if refusal.code == "duplicate":
@@ -67,3 +68,11 @@ def import_one(task: Task) -> Result:
     except Exception as exc:  # a bug or a broken database must not stop the other files
         log.exception("import: %s failed", task.path)
         return Result(task.path, ERROR, INTERNAL_ERROR, reason=repr(exc), **facts)
+
+
+def _user(user_id: int | None):
+    if user_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=user_id)

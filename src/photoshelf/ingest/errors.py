@@ -26,6 +26,9 @@ REFUSALS: dict[str, tuple[int, str]] = {
     # Not the upload's fault: the server's storage or database did not answer; retry later.
     "storage-unavailable": (503, "Storage unavailable"),
     "database-unavailable": (503, "Database unavailable"),
+    "unauthenticated": (401, "Sign-in needed"),
+    "forbidden": (403, "Not allowed"),
+    "invalid-user": (422, "User not accepted"),
 }
 
 

@@ -31,9 +31,12 @@ log = logging.getLogger(__name__)
 SWEEP_BATCH = 20  # pending deletions retried after each successful upload
 
 
-def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
-    """Run every stage on one file and return the stored Image, or raise a Refusal."""
-    image, made, fingerprint = examine(incoming, name)
+def ingest(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None) -> Image:
+    """Run every stage on one file and return the stored Image, or raise a Refusal.
+
+    `uploaded_by` is the user who uploaded it (None only for callers outside a request).
+    """
+    image, made, fingerprint = examine(incoming, name, uploaded_by=uploaded_by)
     _store_files(incoming, image, made)
     recorded = _record(image, fingerprint)
     sweep_pending_deletions()
@@ -41,7 +44,7 @@ def ingest(incoming: IncomingFile, name: str | None = None) -> Image:
 
 
 def examine(
-    incoming: IncomingFile, name: str | None = None
+    incoming: IncomingFile, name: str | None = None, *, uploaded_by=None
 ) -> tuple[Image, list[renditions.Rendition], int]:
     """Every check and the renditions, writing nothing: the unsaved Image ingest() would store,
     its renditions and its perceptual hash."""
@@ -79,6 +82,7 @@ def examine(
         gps_latitude=facts.gps_latitude,
         gps_longitude=facts.gps_longitude,
         **near_duplicates.band_fields(fingerprint),
+        uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
     )
     return image, made, fingerprint
 

@@ -1,11 +1,18 @@
-"""Headers the pages need beyond Django's own (a Content-Security-Policy, Server-Timing), and
-503 answers when the storage or the database does not answer."""
+"""Security headers on every response (CSP, nosniff, frame and referrer rules, HSTS),
+Server-Timing, and 503 answers when the storage or the database does not answer.
+
+Django's SecurityMiddleware sets some of these headers too, but only on responses that pass
+through it and HSTS only on requests it sees as secure; the headers middleware runs first, so
+static files and error pages get them as well, and HSTS follows PHOTOSHELF_HTTPS (a proxy may
+end TLS before us).
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 
@@ -44,7 +51,14 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy())
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
+        if settings.PHOTOSHELF_HTTPS:
+            headers.setdefault("Strict-Transport-Security",
+                               f"max-age={settings.PHOTOSHELF_HSTS_SECONDS}; includeSubDomains")
         return response
 
 
@@ -58,27 +72,32 @@ class UnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, StorageUnavailable):
-            refusal = Refusal(
-                "storage-unavailable",
-                "The file storage is not answering; nothing was stored. Please try again.",
-            )
-        elif isinstance(exception, (OperationalError, InterfaceError)):
-            refusal = Refusal(
-                "database-unavailable",
-                "The database is not answering; nothing was stored. Please try again.",
-            )
-        else:
-            return None
-        log.error("%s: %s", refusal.code, exception)
-        if request.path.startswith("/api/"):
-            response = problem_response(refusal)
-        else:
-            response = render(
-                request, "photoshelf/error.html", {"refusal": refusal}, status=refusal.status
-            )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return unavailable_response(request, exception)
+
+
+def unavailable_response(request, exception):
+    """The 503 for an outage (problem+json under /api/, else the page), or None for others."""
+    if isinstance(exception, StorageUnavailable):
+        refusal = Refusal(
+            "storage-unavailable",
+            "The file storage is not answering; nothing was stored. Please try again.",
+        )
+    elif isinstance(exception, (OperationalError, InterfaceError)):
+        refusal = Refusal(
+            "database-unavailable",
+            "The database is not answering; nothing was stored. Please try again.",
+        )
+    else:
+        return None
+    log.error("%s: %s", refusal.code, exception)
+    if request.path.startswith("/api/"):
+        response = problem_response(refusal)
+    else:
+        response = render(
+            request, "photoshelf/error.html", {"refusal": refusal}, status=refusal.status
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class ServerTimingMiddleware:

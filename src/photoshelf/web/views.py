@@ -1,4 +1,8 @@
-"""Page views: each authorizes (later), calls one thing in gallery/ingest, and answers."""
+"""Page views: each authorizes, calls one thing in gallery/ingest, and answers.
+
+Every page needs a signed-in user (LoginRequiredMiddleware) unless marked otherwise here:
+reading is `@viewable` (public gallery; files also take an API token).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +19,8 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe, require_POST
 
+from photoshelf.accounts import permissions
+from photoshelf.accounts.access import viewable
 from photoshelf.api.problems import problem_response
 from photoshelf.gallery import queries
 from photoshelf.gallery.models import Image
@@ -30,6 +37,7 @@ IMMUTABLE = "private, max-age=31536000, immutable"
 PRESIGNED_REDIRECT_MAX_AGE_SECONDS = 60  # well inside the presigned URL's own lifetime
 
 
+@viewable()
 @require_safe
 def gallery(request: HttpRequest) -> HttpResponse:
     return _gallery_page(request)
@@ -47,13 +55,14 @@ def upload(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             raise Refusal("file-missing", "Choose a photo to upload.")
-        image = pipeline.ingest(IncomingFile.from_upload(upload), name)
+        image = pipeline.ingest(IncomingFile.from_upload(upload), name, uploaded_by=request.user)
     except Refusal as refusal:
         return _gallery_page(request, refusal=refusal, name=name, status=refusal.status)
     messages.success(request, f"“{image.name}” was uploaded.")
     return redirect(f"{reverse('web:gallery')}#image-{image.pk}")
 
 
+@viewable()
 @require_safe
 def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
     image = get_object_or_404(Image, pk=image_id)
@@ -64,6 +73,9 @@ def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
 def delete(request: HttpRequest, image_id: int) -> HttpResponse:
     """Without `confirmed=yes` this only asks (the no-JavaScript confirmation step)."""
     image = get_object_or_404(Image, pk=image_id)
+    if not permissions.can_delete(request.user, image):
+        refusal = Refusal("forbidden", permissions.DELETE_RULE)
+        return render(request, "photoshelf/error.html", {"refusal": refusal}, status=403)
     if request.POST.get("confirmed") != "yes":
         return render(request, "photoshelf/confirm_delete.html", {"image": image})
     name = image.name
@@ -72,6 +84,7 @@ def delete(request: HttpRequest, image_id: int) -> HttpResponse:
     return redirect("web:gallery")
 
 
+@viewable(tokens_allowed=True)
 @require_safe
 def original(request: HttpRequest, image_id: int) -> HttpResponse:
     image = get_object_or_404(Image, pk=image_id)
@@ -103,6 +116,7 @@ def _without_gps(data: bytes) -> bytes:
         ) from None
 
 
+@viewable(tokens_allowed=True)
 @require_safe
 def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpResponse:
     size = SIZES.get(size_name)
@@ -179,10 +193,12 @@ def _gallery_page(
         "name_value": name,
         "max_upload_mb": settings.PHOTOSHELF_MAX_UPLOAD_BYTES // (1024 * 1024),
         "is_first_page": not cursor,
+        "can_upload": permissions.can_upload(request.user),
     }
     return render(request, "photoshelf/gallery.html", context, status=status)
 
 
+@login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness: the database answers and the storage can be listed."""
     checks = {}

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from django import template
 
+from photoshelf.accounts import permissions
 from photoshelf.gallery import display
 from photoshelf.gallery.models import Image
 from photoshelf.web.links import image_url
@@ -106,3 +107,8 @@ def position(image: Image) -> str:
 register.filter("exposure_time", display.exposure_time)
 register.filter("aperture", display.aperture)
 register.filter("focal_length", display.focal_length)
+
+
+@register.filter
+def deletable_by(image: Image, user) -> bool:
+    return permissions.can_delete(user, image)

@@ -1,0 +1,46 @@
+"""Who is calling the API: a Bearer token, the page's session (with CSRF), or nobody.
+
+Each class returns the user (ninja keeps it as `request.auth`) or None to let the next try.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from ninja.security import APIKeyCookie, HttpBearer
+
+from photoshelf.accounts import tokens
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`: no cookie is involved, so no CSRF check is needed."""
+
+    def authenticate(self, request, token: str):
+        return tokens.user_for_secret(token)
+
+
+class SessionWithCsrf(APIKeyCookie):
+    """The signed-in page's session cookie; unsafe methods must carry the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request):
+        # Only a signed-in session is checked for CSRF: an anonymous call is simply
+        # unauthenticated (401), not a CSRF failure.
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+    def authenticate(self, request, key):
+        return request.user
+
+
+class PublicGallery:
+    """Anonymous reading, only when PHOTOSHELF_PUBLIC_GALLERY=true."""
+
+    def __call__(self, request):
+        return AnonymousUser() if settings.PHOTOSHELF_PUBLIC_GALLERY else None
+
+
+SIGNED_IN = [BearerToken(), SessionWithCsrf()]
+READERS = [*SIGNED_IN, PublicGallery()]

@@ -1,0 +1,65 @@
+"""/api/users: administrators list, add and remove users (the users page does the same)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from photoshelf.accounts import permissions, users
+from photoshelf.ingest.errors import Refusal
+
+from .schemas import Problem
+
+router = Router(tags=["users"])
+AUTH_RESPONSES = {status: Problem for status in (401, 403)}
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    is_admin: bool
+    date_joined: datetime
+
+    @staticmethod
+    def resolve_is_admin(user) -> bool:
+        return user.is_superuser
+
+
+class UserIn(Schema):
+    username: str
+    password: str
+    is_admin: bool = False
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not permissions.can_manage_users(request.auth):
+        raise Refusal("forbidden", "Only administrators manage users.")
+
+
+@router.get("", response={200: list[UserOut], **AUTH_RESPONSES}, summary="List users")
+def list_users(request: HttpRequest):
+    _require_admin(request)
+    return users.listed()
+
+
+@router.post("", response={201: UserOut, 422: Problem, **AUTH_RESPONSES}, summary="Add a user")
+def create_user(request: HttpRequest, payload: UserIn):
+    _require_admin(request)
+    try:
+        user = users.create(payload.username, payload.password, admin=payload.is_admin)
+    except users.UserError as error:
+        raise Refusal("invalid-user", str(error)) from None
+    return Status(201, user)
+
+
+@router.delete("/{int:user_id}", response={204: None, 422: Problem, **AUTH_RESPONSES},
+               summary="Remove a user (their images stay; only administrators may delete those)")
+def remove_user(request: HttpRequest, user_id: int):
+    _require_admin(request)
+    try:
+        users.remove(request.auth, user_id)
+    except users.UserError as error:
+        raise Refusal("invalid-user", str(error)) from None
+    return HttpResponse(status=204)
