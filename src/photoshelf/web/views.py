@@ -60,6 +60,13 @@ def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
     return render(request, "photoshelf/image.html", {"image": image})
 
 
+@require_safe
+def card(request: HttpRequest, image_id: int) -> HttpResponse:
+    """One gallery card, for the page to insert a photo it has just uploaded."""
+    image = get_object_or_404(Image, pk=image_id)
+    return render(request, "photoshelf/_card.html", {"image": image})
+
+
 @require_POST
 def delete(request: HttpRequest, image_id: int) -> HttpResponse:
     """Without `confirmed=yes` this only asks (the no-JavaScript confirmation step)."""
@@ -165,15 +172,20 @@ def _gallery_page(
 ) -> HttpResponse:
     cursor = request.GET.get("cursor")
     try:
-        page = queries.newest_first(limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor)
-    except Refusal as bad_cursor:  # a mangled bookmark: say so, and show the first page
-        refusal, status, cursor = bad_cursor, bad_cursor.status, None
-        page = queries.newest_first(limit=settings.PHOTOSHELF_PAGE_SIZE)
+        view = queries.View.from_params(request.GET)
+        page = queries.browse(view, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor)
+    except Refusal as bad_view:  # a mangled bookmark: say so, and show the first page
+        refusal, status, cursor, view = bad_view, bad_view.status, None, queries.View()
+        page = queries.browse(view, limit=settings.PHOTOSHELF_PAGE_SIZE)
+    if request.GET.get("fragment") == "cards":  # "Load more" asks for the cards alone
+        return render(request, "photoshelf/_gallery_more.html", {"page": page}, status=status)
     duplicate = None
     if refusal is not None and "duplicate_of" in refusal.extra:
         duplicate = Image.objects.filter(pk=refusal.extra["duplicate_of"]).first()
     context = {
         "page": page,
+        "view": view,
+        "cameras": queries.cameras(),
         "refusal": refusal,
         "duplicate": duplicate,
         "name_value": name,
