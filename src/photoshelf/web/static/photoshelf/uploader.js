@@ -149,7 +149,7 @@ class Row {
     this.state = state;
     this.element.dataset.state = state;
     if (typeof message === "string") this.result.textContent = message;
-    this.name.disabled = this.busy || state === "done";
+    this.name.disabled = this.busy || state === "done" || state === "refused";
     this.removeButton.hidden = this.busy;
     this.retry.hidden = state !== "failed";
     this.uploader.update();
