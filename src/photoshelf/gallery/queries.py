@@ -118,6 +118,14 @@ def cameras() -> list[tuple[str, str]]:
     return [(make, model) for make, model in pairs if make or model]
 
 
+def camera_choices() -> list[tuple[str, str]]:
+    """(form value, label) for each stored camera, labelled as the cards name cameras."""
+    return [
+        (f"{make}{CAMERA_SEPARATOR}{model}", Image(camera_make=make, camera_model=model).camera)
+        for make, model in cameras()
+    ]
+
+
 def _filtered(view: View) -> QuerySet[Image]:
     rows = Image.objects.all()
     if view.make is not None:

@@ -185,7 +185,7 @@ def _gallery_page(
     context = {
         "page": page,
         "view": view,
-        "cameras": queries.cameras(),
+        "cameras": queries.camera_choices(),
         "refusal": refusal,
         "duplicate": duplicate,
         "name_value": name,
