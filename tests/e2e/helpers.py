@@ -61,3 +61,36 @@ def serious_violations(page) -> list[dict]:
                          nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5) }));
     }""")
     return json.loads(json.dumps(result))
+
+
+PALETTES = [  # sky top, sky bottom, far hills, near hills, sun
+    ((38, 70, 140), (250, 190, 150), (90, 80, 120), (40, 45, 70), (255, 230, 170)),
+    ((120, 180, 230), (220, 240, 250), (120, 160, 120), (60, 110, 70), (255, 255, 230)),
+    ((20, 24, 60), (90, 60, 120), (50, 40, 80), (20, 18, 35), (240, 240, 255)),
+    ((250, 150, 90), (255, 220, 150), (170, 110, 80), (110, 60, 50), (255, 250, 220)),
+    ((160, 200, 210), (235, 240, 235), (150, 170, 180), (90, 110, 120), (255, 255, 255)),
+]
+
+
+def scenic_jpeg(seed: int, size=(960, 640), **exif_fields) -> bytes:
+    """A calm made-up landscape (sky, sun, two ridges), so screenshots look like a photo shelf."""
+    from PIL import ImageDraw
+
+    rng = random.Random(seed)
+    top, bottom, far, near, sun = PALETTES[seed % len(PALETTES)]
+    width, height = size
+    sky = Image.linear_gradient("L").resize(size)
+    image = Image.merge("RGB", [sky.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
+                                for a, b in zip(top, bottom)])
+    draw = ImageDraw.Draw(image)
+    x, y, r = rng.randint(width // 5, 4 * width // 5), rng.randint(height // 6, height // 2), height // 10
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=sun)
+    for colour, level in ((far, 0.55), (near, 0.72)):
+        points, step = [(0, height)], width // 8
+        for px in range(0, width + step, step):
+            points.append((px, int(height * level + rng.randint(-height // 9, height // 9))))
+        points.append((width, height))
+        draw.polygon(points, fill=colour)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88, exif=exif_block(**exif_fields))
+    return out.getvalue()
