@@ -1,6 +1,8 @@
 """How the pages look and read: axe-core finds nothing serious, and screenshots in four sizes."""
 
+import gzip
 import re
+import urllib.request
 from datetime import datetime
 
 import pytest
@@ -137,3 +139,20 @@ def test_screenshots_of_the_gallery(shelf, browser, scheme, size):
             screenshot(page, f"lightbox-{scheme}-{size}", full_page=False)
     finally:
         context.close()
+
+
+def test_static_files_are_fingerprinted_compressed_and_cached_for_good(shelf):
+    html = urllib.request.urlopen(shelf.url).read().decode()
+    imports = 0
+    for path in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html):
+        assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", path), path  # a hashed name
+        request = urllib.request.Request(shelf.url + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip", path
+            assert "immutable" in response.headers["Cache-Control"], path
+            body = gzip.decompress(response.read()).decode()
+        # Modules import each other by their hashed names too (unhashed files are not kept).
+        for imported in re.findall(r'from "\./([^"]+)"', body):
+            assert re.search(r"\.[0-9a-f]{12}\.js$", imported), imported
+            imports += 1
+    assert imports >= 3
