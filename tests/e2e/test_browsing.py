@@ -79,7 +79,7 @@ def test_filtering_by_camera_and_date_range(gallery, page):
     today = date.today()
     start, end = today - timedelta(days=60), today - timedelta(days=20)
     page.goto(server.url)
-    page.get_by_label("Camera").select_option(label="NIKON D70")
+    page.get_by_label("Camera").select_option(label="Nikon D70")
     page.wait_for_url("**/?sort=uploaded&order=desc&camera=NIKON*")
     page.get_by_label("Taken from").fill(start.isoformat())
     page.get_by_label("to", exact=True).fill(end.isoformat())

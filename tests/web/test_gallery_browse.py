@@ -23,7 +23,7 @@ def test_the_form_shows_the_view_from_the_address(client):
     html = client.get("/", {"sort": "taken", "order": "asc", "camera": "NIKON CORPORATION|NIKON D70",
                             "taken_from": "2026-01-02"}).content.decode()
     assert '<option value="taken" selected>' in html and '<option value="asc" selected>' in html
-    assert '<option value="NIKON CORPORATION|NIKON D70" selected>NIKON D70</option>' in html
+    assert '<option value="NIKON CORPORATION|NIKON D70" selected>Nikon D70</option>' in html
     assert 'name="taken_from" value="2026-01-02"' in html
     assert ">Reset</a>" in html
 

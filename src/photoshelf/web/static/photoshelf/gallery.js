@@ -97,8 +97,8 @@ function initLightbox(cards) {
     // The facts come from the image page itself, so the lightbox shows whatever it shows.
     try {
       const html = await getHTML(card.dataset.page);
-      const facts = html.querySelector(".image-page .facts, .facts");
-      if (current === card && facts) parts.facts.replaceChildren(document.adoptNode(facts));
+      const shown = [...html.querySelectorAll(".image-page .exposure, .image-page .facts")];
+      if (current === card) parts.facts.replaceChildren(...shown.map((n) => document.adoptNode(n)));
     } catch {
       parts.facts.textContent = "The details could not be loaded.";
     }
