@@ -126,3 +126,16 @@ def test_every_page_is_one_index_walk_without_a_sort_step(view):
     # SEARCH = a range of the index, starting at the cursor (SCAN would start at the top).
     assert "SEARCH gallery_image USING INDEX image_" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_camera_list_costs_queries_per_camera_not_per_photo():
+    rows(60)  # three cameras (one of them empty), 20 photos each
+    with CaptureQueriesContext(connection) as captured:
+        assert len(queries.cameras()) == 2
+    assert len(captured.captured_queries) <= 1 + 2 * 3
+    if connection.vendor == "sqlite":
+        with connection.cursor() as db:
+            for query in captured.captured_queries:
+                db.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                plan = " ".join(str(row[-1]) for row in db.fetchall())
+                assert "INDEX image_camera_" in plan and "TEMP B-TREE" not in plan, plan

@@ -20,6 +20,7 @@ from photoshelf.ingest.errors import Refusal
 from .models import Image
 
 MAX_PAGE_SIZE = 200
+MAX_CAMERAS = 200  # cameras offered by the filter; beyond that a list is no help anyway
 SORT_FIELDS = {"uploaded": "uploaded_at", "taken": "taken_at"}
 ORDERS = ("desc", "asc")
 # Separates make and model in the web form's single camera choice ("Canon|Canon EOS 40D").
@@ -109,12 +110,21 @@ def by_sha256(sha256: str) -> Page:
 
 
 def cameras() -> list[tuple[str, str]]:
-    """Every (make, model) pair stored, for the camera filter; read from the camera index."""
-    pairs = (
-        Image.objects.order_by("camera_make", "camera_model")
-        .values_list("camera_make", "camera_model")
-        .distinct()
-    )
+    """Every stored (make, model) pair, for the camera filter, without reading every row.
+
+    A loose index scan of the camera index: from each pair, one query jumps to the next model
+    of the same make and, when there is none, one to the next make; both are index searches,
+    so the cost follows the number of cameras (at most MAX_CAMERAS), not the number of photos.
+    """
+    rows = Image.objects.values_list("camera_make", "camera_model")
+    pairs: list[tuple[str, str]] = []
+    pair = rows.order_by("camera_make", "camera_model").first()
+    while pair is not None and len(pairs) < MAX_CAMERAS:
+        pairs.append(pair)
+        make, model = pair
+        pair = rows.filter(camera_make=make, camera_model__gt=model).order_by("camera_model").first()
+        if pair is None:
+            pair = rows.filter(camera_make__gt=make).order_by("camera_make", "camera_model").first()
     return [(make, model) for make, model in pairs if make or model]
 
 
