@@ -139,3 +139,19 @@ def test_the_camera_list_costs_queries_per_camera_not_per_photo():
                 db.execute("EXPLAIN QUERY PLAN " + query["sql"])
                 plan = " ".join(str(row[-1]) for row in db.fetchall())
                 assert "INDEX image_camera_" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+def test_a_date_range_walk_is_right_whether_the_cursor_is_inside_or_outside_the_range(order):
+    images = rows(40)
+    view = View(sort="taken", order=order, taken_from=date(2026, 3, 10), taken_to=date(2026, 3, 30))
+    inside = by(lambda im: (im.taken_at, im.pk), [
+        im for im in images if date(2026, 3, 10) <= im.taken_at.date() <= date(2026, 3, 30)
+    ], reverse=order == "desc")
+    assert walk(view, limit=3) == inside
+    # A cursor made by the unfiltered walk, from a row beyond the range's start.
+    unfiltered = View(sort="taken", order=order)
+    outside = next(im for im in sorted(images, key=lambda im: (im.taken_at, im.pk),
+                                       reverse=order == "desc") if im.pk not in inside)
+    cursor = queries.encode_cursor(outside, unfiltered)
+    assert [im.pk for im in queries.browse(view, limit=100, cursor=cursor).items] == inside

@@ -87,7 +87,10 @@ def browse(view: View, *, limit: int, cursor: str | None = None) -> Page:
     """One page of `view`, starting after `cursor` (opaque, from the previous page)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     after = decode_cursor(cursor, view) if cursor else None
-    rows = _filtered(view)
+    bound_kept = True
+    if view.sort == "taken" and after is not None and after[0] is not None:
+        after, bound_kept = _one_bound(view, after)
+    rows = _filtered(view, keep_far_bound=bound_kept)
     if view.sort == "uploaded":
         items = _keyset(rows, "uploaded_at", view.order, after, limit + 1)
     else:
@@ -136,15 +139,34 @@ def camera_choices() -> list[tuple[str, str]]:
     ]
 
 
-def _filtered(view: View) -> QuerySet[Image]:
+def _one_bound(view: View, after: tuple[datetime, int]):
+    """(cursor, keep the range's far end?) so that one bound, not two, limits the walk's far end.
+
+    Walking by date taken within a date range, the cursor and the range's end bound the walk
+    on the same side; SQLite uses only one of two such bounds for the index range, so when it
+    picked the range's end a deep page read every row from there to the cursor. Whichever
+    bound is tighter implies the other, so only that one is sent.
+    """
+    value = after[0]
+    if view.order == "desc" and view.taken_to:
+        end = _day_start(view.taken_to + timedelta(days=1))
+        return (after, False) if value < end else (None, True)
+    if view.order == "asc" and view.taken_from:
+        start = _day_start(view.taken_from)
+        return (after, False) if value >= start else (None, True)
+    return after, True
+
+
+def _filtered(view: View, *, keep_far_bound: bool = True) -> QuerySet[Image]:
+    """The view's filters; without the range's end in the walking direction if told so."""
     rows = Image.objects.all()
     if view.make is not None:
         rows = rows.filter(camera_make=view.make)
     if view.model is not None:
         rows = rows.filter(camera_model=view.model)
-    if view.taken_from:
+    if view.taken_from and (keep_far_bound or view.order == "desc"):
         rows = rows.filter(taken_at__gte=_day_start(view.taken_from))
-    if view.taken_to:
+    if view.taken_to and (keep_far_bound or view.order == "asc"):
         rows = rows.filter(taken_at__lt=_day_start(view.taken_to + timedelta(days=1)))
     return rows
 
