@@ -108,13 +108,14 @@ def test_the_web_camera_value_splits_into_make_and_model():
     assert view.camera == "NIKON CORPORATION|NIKON D70"
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
 @pytest.mark.parametrize("view", [
     View(), View(order="asc"), View(sort="taken"), View(sort="taken", order="asc"),
     View(make="Canon", model="Canon EOS 40D"),
     View(sort="taken", make="Canon", model="Canon EOS 40D", taken_from=date(2026, 3, 5)),
 ])
 def test_every_page_is_one_index_walk_without_a_sort_step(view):
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan (other planners pick a table scan for 30 rows)")
     rows(30)
     cursor = queries.browse(view, limit=3).next_cursor
     with CaptureQueriesContext(connection) as captured:
