@@ -83,7 +83,8 @@ def scenic_jpeg(seed: int, size=(960, 640), **exif_fields) -> bytes:
     image = Image.merge("RGB", [sky.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
                                 for a, b in zip(top, bottom)])
     draw = ImageDraw.Draw(image)
-    x, y, r = rng.randint(width // 5, 4 * width // 5), rng.randint(height // 6, height // 2), height // 10
+    x, y = rng.randint(width // 5, 4 * width // 5), rng.randint(height // 6, height // 2)
+    r = height // 10
     draw.ellipse((x - r, y - r, x + r, y + r), fill=sun)
     for colour, level in ((far, 0.55), (near, 0.72)):
         points, step = [(0, height)], width // 8

@@ -1,4 +1,4 @@
-"""Deleting asks first, in a dialog, then removes the photo in place: from a card or the lightbox."""
+"""Deleting asks first, in a dialog, then removes the photo in place (a card, or the lightbox)."""
 
 import pytest
 from playwright.sync_api import expect

@@ -15,10 +15,12 @@ from tests.factories import photo, recently
 
 pytestmark = pytest.mark.e2e
 
-PHOTOS = [("Harbour at dusk", "Canon", "Canon EOS 40D"), ("Morning meadow", "Apple", "iPhone 15"),
-          ("Night ridge", "NIKON CORPORATION", "NIKON D70"), ("Desert road", "Canon", "Canon EOS 40D"),
-          ("Fog over the lake", "FUJIFILM", "X-T5"), ("Evening hills", "Apple", "iPhone 15"),
-          ("Meadow, later", "NIKON CORPORATION", "NIKON D70"), ("Blue hour", "FUJIFILM", "X-T5")]
+PHOTOS = [
+    ("Harbour at dusk", "Canon", "Canon EOS 40D"), ("Morning meadow", "Apple", "iPhone 15"),
+    ("Night ridge", "NIKON CORPORATION", "NIKON D70"), ("Desert road", "Canon", "Canon EOS 40D"),
+    ("Fog over the lake", "FUJIFILM", "X-T5"), ("Evening hills", "Apple", "iPhone 15"),
+    ("Meadow, later", "NIKON CORPORATION", "NIKON D70"), ("Blue hour", "FUJIFILM", "X-T5"),
+]
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 

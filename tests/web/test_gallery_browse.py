@@ -20,7 +20,8 @@ def add(client, **kwargs) -> Image:
 
 def test_the_form_shows_the_view_from_the_address(client):
     add(client, make="NIKON CORPORATION", model="NIKON D70")
-    html = client.get("/", {"sort": "taken", "order": "asc", "camera": "NIKON CORPORATION|NIKON D70",
+    html = client.get("/", {"sort": "taken", "order": "asc",
+                            "camera": "NIKON CORPORATION|NIKON D70",
                             "taken_from": "2026-01-02"}).content.decode()
     assert '<option value="taken" selected>' in html and '<option value="asc" selected>' in html
     assert '<option value="NIKON CORPORATION|NIKON D70" selected>Nikon D70</option>' in html

@@ -46,7 +46,7 @@ def list_images(
     limit: int = 48,
     cursor: str | None = None,
     sort: Literal["uploaded", "taken"] = Query("uploaded", description="Upload date or date taken"),
-    order: Literal["desc", "asc"] = Query("desc", description="Newest first (desc) or oldest first"),
+    order: Literal["desc", "asc"] = Query("desc", description="desc: newest first; asc: oldest"),
     make: str | None = Query(None, description="Only this camera make (exact)"),
     model: str | None = Query(None, description="Only this camera model (exact)"),
     taken_from: date | None = Query(None, description="Taken on or after this day (UTC)"),

@@ -54,7 +54,7 @@ class View:
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> View:
-        """A View from a page's query string: `sort`, `order`, `camera`, `taken_from`, `taken_to`."""
+        """A View from a page's query string (sort, order, camera, taken_from, taken_to)."""
         make = model = None
         if params.get("camera"):
             make, _, model = params["camera"].partition(CAMERA_SEPARATOR)
@@ -125,7 +125,8 @@ def cameras() -> list[tuple[str, str]]:
     while pair is not None and len(pairs) < MAX_CAMERAS:
         pairs.append(pair)
         make, model = pair
-        pair = rows.filter(camera_make=make, camera_model__gt=model).order_by("camera_model").first()
+        same_make = rows.filter(camera_make=make, camera_model__gt=model)
+        pair = same_make.order_by("camera_model").first()
         if pair is None:
             pair = rows.filter(camera_make__gt=make).order_by("camera_make", "camera_model").first()
     return [(make, model) for make, model in pairs if make or model]
