@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import Server
-from tests.e2e.helpers import post_image
-from tests.factories import photo
+from tests.e2e.helpers import noisy_jpeg, post_image
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +28,8 @@ def gallery(tmp_path_factory, browser):
         for i in range(COUNT):
             make, model = CAMERAS[i % 3]
             taken = now - timedelta(days=(i * 37) % COUNT + 1)  # a permutation of 1..120 days
-            data = photo(size=(64, 48), color=(i, (i * 2) % 256, (i * 3) % 256), taken=taken,
-                         make=make, model=model)
+            # Random pixels: every photo looks different (never a near-duplicate of another).
+            data = noisy_jpeg(size=(64, 48), seed=i, taken=taken, make=make, model=model)
             images.append(post_image(context.request, server, data, f"p{i}.jpg", f"photo {i:03}"))
         yield server, images
     finally:
