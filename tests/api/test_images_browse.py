@@ -5,13 +5,15 @@ from datetime import datetime
 
 import pytest
 
-from tests.factories import photo, upload
+from tests.factories import scene, upload
 
 pytestmark = pytest.mark.django_db
 
 
-def add(client, **kwargs) -> dict:
-    response = client.post("/api/images", {"file": upload(photo(**kwargs))})
+def add(client, color=(0, 0, 0), **kwargs) -> dict:
+    """A distinct photo-like image per colour (gradients alone would be near-duplicates)."""
+    seed = color[0] * 65536 + color[1] * 256 + color[2]
+    response = client.post("/api/images", {"file": upload(scene(seed, **kwargs))})
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -21,8 +23,8 @@ def ids(client, **params) -> list[int]:
 
 
 def test_it_finds_an_image_by_the_sha256_of_its_bytes(client):
-    data = photo(color=(1, 2, 3))
-    image = add(client, color=(1, 2, 3))
+    data = scene(7)
+    image = client.post("/api/images", {"file": upload(data)}).json()
     answer = client.get("/api/images", {"sha256": hashlib.sha256(data).hexdigest().upper()}).json()
     assert [item["id"] for item in answer["items"]] == [image["id"]]
     assert answer["next_cursor"] is None
