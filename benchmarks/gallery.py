@@ -67,7 +67,7 @@ def measure(size: int) -> dict:
 
     client = Client()
     deep_row = Image.objects.order_by("-uploaded_at", "-id")[int(size * 0.9)]  # not timed
-    deep = queries.encode_cursor(deep_row)
+    deep = queries.encode_cursor(deep_row, queries.View())
 
     def get(path):
         response = client.get(path)

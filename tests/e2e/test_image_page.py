@@ -24,8 +24,9 @@ def test_the_image_page_shows_the_preview_and_all_metadata(old_photos_server, pa
     page.on("response", lambda response: failed.append(response.url)
             if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
     page.goto(old_photos_server.url)
-    page.locator("input[type=file]").set_input_files(str(corpus / "heic" / "IMG_5195.HEIC"))
-    page.get_by_role("button", name="Upload").click()
+    page.locator(".choose-input").set_input_files(str(corpus / "heic" / "IMG_5195.HEIC"))
+    page.get_by_role("button", name="Upload 1 photo").click()
+    expect(page.locator(".queue-row")).to_have_attribute("data-state", "done")
     page.locator(".card .name a").first.click()
 
     expect(page.locator(".exposure")).to_have_text(

@@ -9,7 +9,9 @@ from tests.factories import reencoded, scene
 pytestmark = pytest.mark.e2e
 
 
-def test_a_resaved_copy_is_refused_with_the_stored_photo_beside_the_message(server, page, tmp_path):
+def test_a_resaved_copy_is_refused_with_the_stored_photo_beside_the_message(server, page_without_js,
+                                                                           tmp_path):
+    page = page_without_js  # the plain form's page (with JavaScript, the uploader's row says it)
     original = tmp_path / "harbour.jpg"
     original.write_bytes(scene(61))
     copy = tmp_path / "harbour-from-chat.webp"
@@ -17,11 +19,11 @@ def test_a_resaved_copy_is_refused_with_the_stored_photo_beside_the_message(serv
 
     page.goto(server.url)
     page.get_by_label("Name").fill("Harbour")
-    page.locator("input[type=file]").set_input_files(str(original))
+    page.locator("input[name=file]").set_input_files(str(original))
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".card")).to_have_count(1)
 
-    page.locator("input[type=file]").set_input_files(str(copy))
+    page.locator("input[name=file]").set_input_files(str(copy))
     page.get_by_role("button", name="Upload").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Already uploaded, in another version")

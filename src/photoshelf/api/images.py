@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from photoshelf.accounts import permissions
@@ -40,11 +43,29 @@ def create_image(
     return Status(201, image)
 
 
-@router.get("", response={200: ImagePage, **AUTH_RESPONSES}, auth=READERS,
-            summary="List images, newest first")
-def list_images(request: HttpRequest, limit: int = 48, cursor: str | None = None):
-    """One page of images; pass `next_cursor` back as `cursor` for the next page."""
-    return queries.newest_first(limit=limit, cursor=cursor)
+@router.get("", response={200: ImagePage, 400: Problem, **AUTH_RESPONSES}, auth=READERS,
+            summary="List, sort and filter images")
+def list_images(
+    request: HttpRequest,
+    limit: int = 48,
+    cursor: str | None = None,
+    sort: Literal["uploaded", "taken"] = Query("uploaded", description="Upload date or date taken"),
+    order: Literal["desc", "asc"] = Query("desc", description="desc: newest first; asc: oldest"),
+    make: str | None = Query(None, description="Only this camera make (exact)"),
+    model: str | None = Query(None, description="Only this camera model (exact)"),
+    taken_from: date | None = Query(None, description="Taken on or after this day (UTC)"),
+    taken_to: date | None = Query(None, description="Taken on or before this day (UTC)"),
+    sha256: str | None = Query(None, description="Only the image with exactly these bytes"),
+):
+    """One page of images; pass `next_cursor` back as `cursor` (with the same sort and filters)
+    for the next page. Photos without a date taken come last when sorting by date taken.
+    With `sha256`, the answer holds the stored image with those bytes, or nothing: a client can
+    skip uploading a duplicate."""
+    if sha256 is not None:
+        return queries.by_sha256(sha256)
+    view = queries.View(sort=sort, order=order, make=make, model=model,
+                        taken_from=taken_from, taken_to=taken_to)
+    return queries.browse(view, limit=limit, cursor=cursor)
 
 
 @router.get("/{int:image_id}", response={200: ImageOut, 404: Problem, **AUTH_RESPONSES},

@@ -57,7 +57,20 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        indexes = [models.Index(fields=["-uploaded_at", "-id"], name="image_newest_first")]
+        # One index per sort order of gallery/queries.py (walked backwards for ascending
+        # orders), and the same orders within one camera, so every page is one index range.
+        indexes = [
+            models.Index(fields=["-uploaded_at", "-id"], name="image_newest_first"),
+            models.Index(fields=["-taken_at", "-id"], name="image_taken_newest_first"),
+            models.Index(
+                fields=["camera_make", "camera_model", "-uploaded_at", "-id"],
+                name="image_camera_newest_first",
+            ),
+            models.Index(
+                fields=["camera_make", "camera_model", "-taken_at", "-id"],
+                name="image_camera_taken_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sha256[:12]})"
@@ -75,6 +88,13 @@ class Image(models.Model):
     @property
     def phash_bands(self) -> tuple[int | None, ...]:
         return (self.phash_band_0, self.phash_band_1, self.phash_band_2)
+
+    @property
+    def preview_size(self) -> tuple[int, int]:
+        """The preview's pixel size (it is never larger than the original), for srcset."""
+        longest = SIZES["preview"].longest_side
+        scale = min(1.0, longest / max(self.width, self.height))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
 
     @property
     def camera(self) -> str:

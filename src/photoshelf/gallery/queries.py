@@ -1,20 +1,31 @@
-"""Reading the gallery: keyset pages, newest upload first, that never load all rows."""
+"""Reading the gallery: keyset pages in any of its sort orders, filtered, that never load all rows.
+
+Every sort order walks one index (see Image.Meta.indexes) from the cursor onwards, so a page
+costs the same whether it is the first or the ten-thousandth. Ascending orders walk the same
+indexes backwards.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 from django.db.models import F, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from photoshelf.ingest.errors import Refusal
 
 from .models import Image
 
 MAX_PAGE_SIZE = 200
+MAX_CAMERAS = 200  # cameras offered by the filter; beyond that a list is no help anyway
+SORT_FIELDS = {"uploaded": "uploaded_at", "taken": "taken_at"}
+ORDERS = ("desc", "asc")
+# Separates make and model in the web form's single camera choice ("Canon|Canon EOS 40D").
+CAMERA_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)
@@ -23,40 +34,226 @@ class Page:
     next_cursor: str | None
 
 
-def newest_first(*, limit: int, cursor: str | None = None) -> Page:
-    """One page of images, newest upload first, starting after `cursor` (opaque, from a page)."""
+@dataclass(frozen=True)
+class View:
+    """What a person asked to see: one sort order and the filters, all optional."""
+
+    sort: str = "uploaded"  # a key of SORT_FIELDS
+    order: str = "desc"  # "desc" (newest first) or "asc"
+    make: str | None = None  # exact camera make, as stored
+    model: str | None = None  # exact camera model, as stored
+    taken_from: date | None = None  # first day included (dates taken read as UTC)
+    taken_to: date | None = None  # last day included
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORT_FIELDS:
+            raise Refusal("invalid-request", f"sort must be one of {', '.join(SORT_FIELDS)}.")
+        if self.order not in ORDERS:
+            raise Refusal("invalid-request", f"order must be one of {', '.join(ORDERS)}.")
+        if self.taken_from and self.taken_to and self.taken_from > self.taken_to:
+            raise Refusal("invalid-request", "The date range ends before it starts.")
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> View:
+        """A View from a page's query string (sort, order, camera, taken_from, taken_to)."""
+        make = model = None
+        if params.get("camera"):
+            make, _, model = params["camera"].partition(CAMERA_SEPARATOR)
+        return cls(
+            sort=params.get("sort") or "uploaded",
+            order=params.get("order") or "desc",
+            make=make,
+            model=model,
+            taken_from=_parse_date(params.get("taken_from"), "taken_from"),
+            taken_to=_parse_date(params.get("taken_to"), "taken_to"),
+        )
+
+    @property
+    def is_default(self) -> bool:
+        return self == View()
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(v is not None for v in (self.make, self.model, self.taken_from, self.taken_to))
+
+    @property
+    def camera(self) -> str:
+        """The web form's value for the camera filter."""
+        if self.make is None and self.model is None:
+            return ""
+        return f"{self.make or ''}{CAMERA_SEPARATOR}{self.model or ''}"
+
+
+def browse(view: View, *, limit: int, cursor: str | None = None) -> Page:
+    """One page of `view`, starting after `cursor` (opaque, from the previous page)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    items = list(page_rows(limit=limit, cursor=cursor))
-    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
+    after = decode_cursor(cursor, view) if cursor else None
+    bound_kept = True
+    if view.sort == "taken" and after is not None and after[0] is not None:
+        after, bound_kept = _one_bound(view, after)
+    rows = _filtered(view, keep_far_bound=bound_kept)
+    if view.sort == "uploaded":
+        items = _keyset(rows, "uploaded_at", view.order, after, limit + 1)
+    else:
+        items = _taken_order(rows, view, after, limit + 1)
+    next_cursor = encode_cursor(items[limit - 1], view) if len(items) > limit else None
     return Page(items=items[:limit], next_cursor=next_cursor)
 
 
+def newest_first(*, limit: int, cursor: str | None = None) -> Page:
+    """One page of images, newest upload first (the default view)."""
+    return browse(View(), limit=limit, cursor=cursor)
+
+
+def by_sha256(sha256: str) -> Page:
+    """The image with exactly these bytes, if stored: a page of zero or one (unique index)."""
+    sha256 = sha256.strip().lower()
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise Refusal("invalid-request", "sha256 must be 64 hexadecimal digits.")
+    return Page(items=list(Image.objects.filter(sha256=sha256)[:1]), next_cursor=None)
+
+
+def cameras() -> list[tuple[str, str]]:
+    """Every stored (make, model) pair, for the camera filter, without reading every row.
+
+    A loose index scan of the camera index: from each pair, one query jumps to the next model
+    of the same make and, when there is none, one to the next make; both are index searches,
+    so the cost follows the number of cameras (at most MAX_CAMERAS), not the number of photos.
+    """
+    rows = Image.objects.values_list("camera_make", "camera_model")
+    pairs: list[tuple[str, str]] = []
+    pair = rows.order_by("camera_make", "camera_model").first()
+    while pair is not None and len(pairs) < MAX_CAMERAS:
+        pairs.append(pair)
+        make, model = pair
+        same_make = rows.filter(camera_make=make, camera_model__gt=model)
+        pair = same_make.order_by("camera_model").first()
+        if pair is None:
+            pair = rows.filter(camera_make__gt=make).order_by("camera_make", "camera_model").first()
+    return [(make, model) for make, model in pairs if make or model]
+
+
+def camera_choices() -> list[tuple[str, str]]:
+    """(form value, label) for each stored camera, labelled as the cards name cameras."""
+    return [
+        (f"{make}{CAMERA_SEPARATOR}{model}", Image(camera_make=make, camera_model=model).camera)
+        for make, model in cameras()
+    ]
+
+
+def _one_bound(view: View, after: tuple[datetime, int]):
+    """(cursor, keep the range's far end?) so that one bound, not two, limits the walk's far end.
+
+    Walking by date taken within a date range, the cursor and the range's end bound the walk
+    on the same side; SQLite uses only one of two such bounds for the index range, so when it
+    picked the range's end a deep page read every row from there to the cursor. Whichever
+    bound is tighter implies the other, so only that one is sent.
+    """
+    value = after[0]
+    if view.order == "desc" and view.taken_to:
+        end = _day_start(view.taken_to + timedelta(days=1))
+        return (after, False) if value < end else (None, True)
+    if view.order == "asc" and view.taken_from:
+        start = _day_start(view.taken_from)
+        return (after, False) if value >= start else (None, True)
+    return after, True
+
+
+def _filtered(view: View, *, keep_far_bound: bool = True) -> QuerySet[Image]:
+    """The view's filters; without the range's end in the walking direction if told so."""
+    rows = Image.objects.select_related("uploaded_by")  # the cards' Delete button asks who
+    if view.make is not None:
+        rows = rows.filter(camera_make=view.make)
+    if view.model is not None:
+        rows = rows.filter(camera_model=view.model)
+    if view.taken_from and (keep_far_bound or view.order == "desc"):
+        rows = rows.filter(taken_at__gte=_day_start(view.taken_from))
+    if view.taken_to and (keep_far_bound or view.order == "asc"):
+        rows = rows.filter(taken_at__lt=_day_start(view.taken_to + timedelta(days=1)))
+    return rows
+
+
+def _keyset(rows: QuerySet[Image], field: str, order: str, after, count: int) -> list[Image]:
+    """Rows ordered by (field, id) in `order`, strictly after the `after` = (value, id) pair."""
+    return list(_keyset_query(rows, field, order, after)[:count])
+
+
+def _keyset_query(rows: QuerySet[Image], field: str, order: str, after) -> QuerySet[Image]:
+    sign = "-" if order == "desc" else ""
+    rows = rows.order_by(f"{sign}{field}", f"{sign}id")
+    if after is not None:
+        value, last_id = after
+        # (field, id) past the cursor as a row value: PostgreSQL seeks the index to it (an OR
+        # of the two conditions made it sort); the plain bound is the seek SQLite can use.
+        pair = Tuple(F(field), F("id"))
+        if order == "desc":
+            rows = rows.filter(TupleLessThan(pair, (value, last_id)), **{f"{field}__lte": value})
+        else:
+            rows = rows.filter(TupleGreaterThan(pair, (value, last_id)), **{f"{field}__gte": value})
+    return rows
+
+
 def page_rows(*, limit: int, cursor: str | None = None) -> QuerySet[Image]:
-    """The one query behind a page: limit + 1 rows (the extra one tells whether more follow)."""
-    rows = Image.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
-    if cursor:
-        uploaded_at, last_id = decode_cursor(cursor)
-        # (uploaded_at, id) < cursor as a row value: PostgreSQL seeks the index to it (an OR of
-        # the two conditions made it sort); the plain bound is the seek SQLite can use.
-        rows = rows.filter(
-            TupleLessThan(Tuple(F("uploaded_at"), F("id")), (uploaded_at, last_id)),
-            uploaded_at__lte=uploaded_at,
-        )
-    return rows[: limit + 1]
+    """The one query behind a page of the default view (newest upload first): limit + 1 rows.
+
+    For query plans (`make bench` prints them); browse() runs the same query.
+    """
+    view = View()
+    after = decode_cursor(cursor, view) if cursor else None
+    return _keyset_query(_filtered(view), "uploaded_at", view.order, after)[: limit + 1]
 
 
-def encode_cursor(image: Image) -> str:
-    raw = f"{image.uploaded_at.isoformat()}|{image.pk}".encode()
+def _taken_order(rows: QuerySet[Image], view: View, after, count: int) -> list[Image]:
+    """Dated photos in `view.order`, then (in either order) the undated ones by id.
+
+    Two keyset walks of the same (taken_at, id) index instead of one `ORDER BY taken_at IS NULL`
+    that no index serves; only a page that spans the boundary runs both.
+    """
+    items: list[Image] = []
+    if after is None or after[0] is not None:
+        dated = rows.filter(taken_at__isnull=False)
+        items = _keyset(dated, "taken_at", view.order, after, count)
+    if len(items) < count and not (view.taken_from or view.taken_to):
+        undated = rows.filter(taken_at__isnull=True)
+        after_id = after[1] if after is not None and after[0] is None else None
+        if after_id is not None:
+            undated = undated.filter(id__lt=after_id) if view.order == "desc" else undated.filter(
+                id__gt=after_id
+            )
+        sign = "-" if view.order == "desc" else ""
+        items += list(undated.order_by(f"{sign}id")[: count - len(items)])
+    return items
+
+
+def encode_cursor(image: Image, view: View) -> str:
+    value = getattr(image, SORT_FIELDS[view.sort])
+    raw = f"{view.sort}|{view.order}|{value.isoformat() if value else ''}|{image.pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str, view: View) -> tuple[datetime | None, int]:
+    """The (sort value, id) a page ends on; a cursor is only valid in the order that made it."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        when, _, pk = raw.partition("|")
-        uploaded_at = datetime.fromisoformat(when)
-        if uploaded_at.tzinfo is None:
-            raise ValueError("naive")
-        return uploaded_at, int(pk)
+        sort, order, when, pk = raw.split("|")
+        if (sort, order) != (view.sort, view.order):
+            raise ValueError("cursor of another order")
+        value = datetime.fromisoformat(when) if when else None
+        if value is None and sort == "uploaded" or value is not None and value.tzinfo is None:
+            raise ValueError("naive or missing")
+        return value, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Refusal("invalid-request", "The page cursor is not valid.") from None
+
+
+def _parse_date(text: str | None, field: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Refusal("invalid-request", f"{field} must be a date like 2026-11-25.") from None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("images/<int:image_id>", views.image_page, name="image"),
     path("images/<int:image_id>/original", views.original, name="original"),
     path("images/<int:image_id>/delete", views.delete, name="delete"),
+    path("images/<int:image_id>/card", views.card, name="card"),
     path("images/<int:image_id>/<str:size_name>", views.rendition, name="rendition"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,8 +17,8 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe, require_POST
+from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from photoshelf.accounts import permissions
 from photoshelf.accounts.access import viewable
@@ -67,6 +68,14 @@ def upload(request: HttpRequest) -> HttpResponse:
 def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
     image = get_object_or_404(Image, pk=image_id)
     return render(request, "photoshelf/image.html", {"image": image})
+
+
+@viewable()
+@require_safe
+def card(request: HttpRequest, image_id: int) -> HttpResponse:
+    """One gallery card, for the page to insert a photo it has just uploaded."""
+    image = get_object_or_404(Image, pk=image_id)
+    return render(request, "photoshelf/_card.html", {"image": image})
 
 
 @require_POST
@@ -129,12 +138,14 @@ def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpRespon
         content_type=size.content_type,
         filename=_download_name(f"{image.name}-{size_name}.{size.extension}"),
         etag=f"{image.sha256}-{size_name}",
+        last_modified=image.uploaded_at,
     )
 
 
 def _stored_file(
     request: HttpRequest, *, key: str, content_type: str, filename: str, etag: str,
     transform: Callable[[bytes], bytes] | None = None,
+    last_modified: datetime | None = None,
 ) -> HttpResponse:
     """The stored bytes (through `transform`, read whole, when given) with safe headers."""
     quoted_etag = f'"{etag}"'
@@ -142,7 +153,15 @@ def _stored_file(
     # as an image is offered as a download instead.
     inline = content_type.startswith("image/") and content_type != "image/svg+xml"
     disposition = content_disposition_header(not inline, filename)
-    if quoted_etag in request.headers.get("If-None-Match", ""):
+    if_none_match = request.headers.get("If-None-Match")
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    # RFC 9110: If-None-Match, when sent, decides alone; the bytes never change after upload.
+    # Originals carry no Last-Modified: what is served of them depends on a setting (GPS
+    # stripping) that may change after the upload; their ETag says which variant it is.
+    unchanged = quoted_etag in if_none_match if if_none_match else (
+        since is not None and last_modified is not None and int(last_modified.timestamp()) <= since
+    )
+    if unchanged:
         response = HttpResponse(status=304)
     elif transform is None and (
         url := get_storage().download_url(key, content_type=content_type, disposition=disposition)
@@ -169,6 +188,8 @@ def _stored_file(
                               status=refusal.status)
         response["Content-Disposition"] = disposition
     response["ETag"] = quoted_etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = IMMUTABLE
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -179,15 +200,20 @@ def _gallery_page(
 ) -> HttpResponse:
     cursor = request.GET.get("cursor")
     try:
-        page = queries.newest_first(limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor)
-    except Refusal as bad_cursor:  # a mangled bookmark: say so, and show the first page
-        refusal, status, cursor = bad_cursor, bad_cursor.status, None
-        page = queries.newest_first(limit=settings.PHOTOSHELF_PAGE_SIZE)
+        view = queries.View.from_params(request.GET)
+        page = queries.browse(view, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor)
+    except Refusal as bad_view:  # a mangled bookmark: say so, and show the first page
+        refusal, status, cursor, view = bad_view, bad_view.status, None, queries.View()
+        page = queries.browse(view, limit=settings.PHOTOSHELF_PAGE_SIZE)
+    if request.GET.get("fragment") == "cards":  # "Load more" asks for the cards alone
+        return render(request, "photoshelf/_gallery_more.html", {"page": page}, status=status)
     duplicate = None
     if refusal is not None and "duplicate_of" in refusal.extra:
         duplicate = Image.objects.filter(pk=refusal.extra["duplicate_of"]).first()
     context = {
         "page": page,
+        "view": view,
+        "cameras": queries.camera_choices(),
         "refusal": refusal,
         "duplicate": duplicate,
         "name_value": name,
