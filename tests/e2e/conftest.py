@@ -39,6 +39,8 @@ def _signed_in_if_served(request, page) -> None:
     for name in request.fixturenames:
         if name.endswith("server"):
             running = request.getfixturevalue(name)
+            if isinstance(running, tuple) and running:  # (server, what it holds)
+                running = running[0]
             if isinstance(running, Server) and running.password:
                 running.sign_in(page)
                 return

@@ -26,7 +26,7 @@ def noisy_jpeg(size=(1200, 900), seed=0, **exif_fields) -> bytes:
 
 def post_image(request, server, data: bytes, filename: str, name: str = "") -> dict:
     """Uploads through the API (Playwright's request context) and returns the image JSON."""
-    response = request.post(f"{server.url}/api/images", multipart={
+    response = request.post(f"{server.url}/api/images", headers=server.headers, multipart={
         "file": {"name": filename, "mimeType": "image/jpeg", "buffer": data}, "name": name,
     })
     assert response.status == 201, response.text()
@@ -95,3 +95,10 @@ def scenic_jpeg(seed: int, size=(960, 640), **exif_fields) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=88, exif=exif_block(**exif_fields))
     return out.getvalue()
+
+
+def signed_in_context(browser, server, **options):
+    """A new browser context signed in as the server's administrator (through the login form)."""
+    context = browser.new_context(**options)
+    server.sign_in(context.new_page())
+    return context

@@ -43,9 +43,12 @@ def test_first_run_setup_sign_in_upload_sign_out(fresh_server, page, tmp_path):
 
     file = tmp_path / "harbour.jpg"
     file.write_bytes(photo())
-    page.locator("input[type=file]").set_input_files(str(file))
-    page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_text("“harbour” was uploaded.")).to_be_visible()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Choose photos").click()
+    chooser.value.set_files(str(file))
+    page.get_by_role("button", name="Upload 1 photo").click()
+    expect(page.locator(".queue-row")).to_have_attribute("data-state", "done")
+    expect(page.locator(".card .name")).to_have_text("harbour")
     original = page.locator(".card .thumb").get_attribute("href")
     screenshot(page, "signed-in-gallery")
 

@@ -16,7 +16,7 @@ CAMERAS = [("Canon", "Canon EOS 40D"), ("NIKON CORPORATION", "NIKON D70"), ("App
 
 
 @pytest.fixture(scope="module")
-def gallery(tmp_path_factory, browser):
+def gallery_server(tmp_path_factory, browser):
     """One server with 120 small photos: three cameras, dates taken shuffled against uploads."""
     data_dir = tmp_path_factory.mktemp("browsing") / "data"
     data_dir.mkdir()
@@ -50,16 +50,16 @@ def load_everything(page) -> list[str]:
     return page.locator(".card .name").all_inner_texts()
 
 
-def test_load_more_walks_all_uploads_newest_first(gallery, page):
-    server, images = gallery
+def test_load_more_walks_all_uploads_newest_first(gallery_server, page):
+    server, images = gallery_server
     page.goto(server.url)
     expect(page.locator(".card")).to_have_count(48)
     assert load_everything(page) == names(reversed(images))
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
 
 
-def test_sorting_by_date_taken_is_in_the_address_and_complete(gallery, page):
-    server, images = gallery
+def test_sorting_by_date_taken_is_in_the_address_and_complete(gallery_server, page):
+    server, images = gallery_server
     page.goto(server.url)
     page.get_by_label("Sort by").select_option(label="Date taken")
     page.wait_for_url("**/?sort=taken&order=desc")
@@ -73,8 +73,8 @@ def test_sorting_by_date_taken_is_in_the_address_and_complete(gallery, page):
     assert load_everything(page) == names(images)
 
 
-def test_filtering_by_camera_and_date_range(gallery, page):
-    server, images = gallery
+def test_filtering_by_camera_and_date_range(gallery_server, page):
+    server, images = gallery_server
     today = date.today()
     start, end = today - timedelta(days=60), today - timedelta(days=20)
     page.goto(server.url)
@@ -101,8 +101,8 @@ def test_filtering_by_camera_and_date_range(gallery, page):
     expect(page.locator(".card")).to_have_count(48)
 
 
-def test_the_lightbox_moves_with_the_arrow_keys_and_closes_with_escape(gallery, page):
-    server, images = gallery
+def test_the_lightbox_moves_with_the_arrow_keys_and_closes_with_escape(gallery_server, page):
+    server, images = gallery_server
     newest = list(reversed(images))
     page.goto(server.url)
     page.locator(".card .thumb").nth(46).click()

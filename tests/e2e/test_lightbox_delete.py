@@ -36,7 +36,7 @@ def test_delete_from_the_lightbox_and_from_a_card_after_confirmation(server, pag
     page.get_by_role("dialog", name="Delete “third”?").get_by_role("button", name="Delete").click()
     expect(page.locator(".card .name")).to_have_text(["first"])
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
-    listed = page.context.request.get(f"{server.url}/api/images").json()
+    listed = page.context.request.get(f"{server.url}/api/images", headers=server.headers).json()
     assert [item["name"] for item in listed["items"]] == ["first"]
 
 

@@ -10,7 +10,9 @@ from playwright.sync_api import expect
 
 from tests.conftest import Server
 from tests.e2e.conftest import screenshot
-from tests.e2e.helpers import drop_files, post_image, scenic_jpeg, serious_violations
+from tests.e2e.helpers import (
+    drop_files, post_image, scenic_jpeg, serious_violations, signed_in_context,
+)
 from tests.factories import photo, recently
 
 pytestmark = pytest.mark.e2e
@@ -46,10 +48,10 @@ def scheme(request):
     return request.param
 
 
-def open_page(browser, scheme, size="desktop", javascript=True):
-    context = browser.new_context(viewport=SIZES[size], color_scheme=scheme,
-                                  java_script_enabled=javascript)
-    return context, context.new_page()
+def open_page(browser, shelf, scheme, size="desktop", javascript=True):
+    context = signed_in_context(browser, shelf, viewport=SIZES[size], color_scheme=scheme,
+                                java_script_enabled=javascript)
+    return context, context.pages[0]
 
 
 def assert_no_serious_violations(page):
@@ -59,7 +61,7 @@ def assert_no_serious_violations(page):
 
 def test_the_gallery_and_its_lightbox_have_no_serious_accessibility_violations(shelf, browser,
                                                                              scheme):
-    context, page = open_page(browser, scheme)
+    context, page = open_page(browser, shelf, scheme)
     try:
         page.goto(shelf.url)
         expect(page.locator(".card")).to_have_count(len(PHOTOS))
@@ -73,7 +75,7 @@ def test_the_gallery_and_its_lightbox_have_no_serious_accessibility_violations(s
 
 def test_the_upload_area_with_results_has_no_serious_accessibility_violations(shelf, browser,
                                                                             scheme):
-    context, page = open_page(browser, scheme)
+    context, page = open_page(browser, shelf, scheme)
     try:
         page.goto(shelf.url)
         drop_files(page, ".dropzone", [
@@ -95,7 +97,7 @@ def test_the_upload_area_with_results_has_no_serious_accessibility_violations(sh
 
 def test_the_image_page_and_the_plain_pages_have_no_serious_accessibility_violations(
         shelf, browser, scheme):
-    context, page = open_page(browser, scheme)
+    context, page = open_page(browser, shelf, scheme)
     try:
         page.goto(shelf.url)
         page.locator(".card .name a").first.click()
@@ -103,7 +105,7 @@ def test_the_image_page_and_the_plain_pages_have_no_serious_accessibility_violat
         assert_no_serious_violations(page)
     finally:
         context.close()
-    context, page = open_page(browser, scheme)
+    context, page = open_page(browser, shelf, scheme)
     # The plain pages, as without JavaScript: photoshelf's scripts are not loaded. (axe itself
     # needs script execution, so the context keeps JavaScript on.)
     page.route(re.compile(r"/static/.*\.js$"), lambda route: route.abort())
@@ -125,7 +127,7 @@ def test_the_image_page_and_the_plain_pages_have_no_serious_accessibility_violat
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_screenshots_of_the_gallery(shelf, browser, scheme, size):
-    context, page = open_page(browser, scheme, size)
+    context, page = open_page(browser, shelf, scheme, size)
     try:
         page.goto(shelf.url)
         expect(page.locator(".card")).to_have_count(len(PHOTOS))
@@ -143,8 +145,10 @@ def test_screenshots_of_the_gallery(shelf, browser, scheme, size):
         context.close()
 
 
-def test_static_files_are_fingerprinted_compressed_and_cached_for_good(shelf):
-    html = urllib.request.urlopen(shelf.url).read().decode()
+def test_static_files_are_fingerprinted_compressed_and_cached_for_good(shelf, browser):
+    context = signed_in_context(browser, shelf)
+    html = context.pages[0].content()
+    context.close()
     imports = 0
     for path in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html):
         assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", path), path  # a hashed name
