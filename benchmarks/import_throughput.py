@@ -30,6 +30,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from .serving import bench_token
+
 FILES = int(os.environ.get("IMPORT_BENCH_FILES", 200))
 LIMIT_FILES = 50  # the serial pipeline's rate settles well before 200 files
 SIZE_PX = (4000, 3000)  # 12 megapixels
@@ -153,6 +155,7 @@ def http_rate(photos: list[Path], data_dir: Path) -> Measured:
     cpu = cpu_seconds()
     try:
         _wait_for(url + "/healthz", server)
+        auth = {"Authorization": f"Bearer {bench_token(env)}"}
         todo = iter(photos)
         lock = threading.Lock()
 
@@ -162,7 +165,7 @@ def http_rate(photos: list[Path], data_dir: Path) -> Measured:
                     path = next(todo, None)
                 if path is None:
                     return
-                status = _post(url + "/api/images", path)
+                status = _post(url + "/api/images", path, auth)
                 assert status in (201, 409), (path, status)  # 409: a look-alike
 
         start = time.perf_counter()
@@ -189,13 +192,13 @@ def _wait_for(url: str, process: subprocess.Popen, timeout_s: float = 60) -> Non
     raise RuntimeError("photoshelf serve did not come up")
 
 
-def _post(url: str, path: Path) -> int:
+def _post(url: str, path: Path, auth: dict[str, str]) -> int:
     boundary = uuid.uuid4().hex
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
             f"filename=\"{path.name}\"\r\nContent-Type: image/jpeg\r\n\r\n").encode()
     body += path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
     request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        "Content-Type": f"multipart/form-data; boundary={boundary}", **auth})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             json.loads(response.read())

@@ -146,6 +146,7 @@ def over_limit(server: Server, body_mb: int = 150) -> dict:
     body_len = body_mb * 1024 * 1024
     head, content_type = multipart(b"", "huge.jpg")
     request = (f"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+               f"Authorization: {server.headers['Authorization']}\r\n"
                f"Content-Type: {content_type}\r\nContent-Length: {body_len}\r\n\r\n").encode()
     sent = 0
     answer = b""

@@ -22,6 +22,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def bench_token(env: dict[str, str]) -> str:
+    """An administrator and an API token in the data folder of `env`, made by the photoshelf
+    command (`createuser`, then `token create`), for the benchmark's HTTP calls."""
+    script = ("import sys; from photoshelf.cli import main\n"
+              "main(['createuser', 'bench', '--admin', '--password-stdin']) == 0 or sys.exit(1)\n"
+              "main(['token', 'create', 'bench', '--user', 'bench']) == 0 or sys.exit(1)")
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=300, input="bench-" + os.urandom(12).hex() + "\n")
+    if done.returncode != 0:
+        raise RuntimeError(f"cannot make the benchmark's account: {done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
+
+
 def clean_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"}
@@ -50,6 +63,9 @@ class Server:
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.workers = workers
         self._wait_until_up()
+        self.token = bench_token(self.env)
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+        Client.auth = self.headers  # the benchmark talks to one server at a time
 
     def _wait_until_up(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -130,6 +146,9 @@ def multipart(data: bytes, filename: str) -> tuple[bytes, str]:
 class Client:
     """One keep-alive HTTP/1.1 connection, as one browser tab would use."""
 
+    # Set by the benchmark from its Server: every request carries the server's API token.
+    auth: dict[str, str] = {}
+
     def __init__(self, url: str) -> None:
         host, port = url.removeprefix("http://").split(":")
         self.host, self.port = host, int(port)
@@ -139,7 +158,7 @@ class Client:
                 headers: dict[str, str] | None = None) -> Answer:
         start = time.perf_counter()
         try:
-            self.conn.request(method, path, body=body, headers=headers or {})
+            self.conn.request(method, path, body=body, headers={**Client.auth, **(headers or {})})
             response = self.conn.getresponse()
             data = response.read()
         except (http.client.HTTPException, OSError):
