@@ -53,7 +53,7 @@ def examine(
     if incoming.size == 0:
         raise Refusal("not-an-image", "The file is empty.")
 
-    opened, facts, made, fingerprint = cpu.run(_examine, incoming)
+    opened, facts, made, fingerprint = cpu.run(_pixel_work, incoming)
     _refuse_if_copy(incoming.sha256, fingerprint)
 
     image = Image(
@@ -87,7 +87,7 @@ def examine(
     return image, made, fingerprint
 
 
-def _examine(incoming: IncomingFile):
+def _pixel_work(incoming: IncomingFile):
     """Decode, metadata, the date rules and the renditions: the pixel work, on a pixel thread."""
     opened = decode.open_image(incoming.path, max_pixels=settings.PHOTOSHELF_MAX_PIXELS)
     with opened.image:
