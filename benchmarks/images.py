@@ -1,15 +1,16 @@
 """The benchmark's inputs, made at run time: a 12 MP camera JPEG, a 12 MP HEIC, a 3 MP PNG.
 
-Pixels are noise over gradients so they compress like a photo. Each file carries a fixed-length
-placeholder in its EXIF (or a PNG text chunk) that unique() rewrites, so a run can upload the same
-picture many times without tripping the duplicate rule and without re-encoding it.
+Pixels are noise over gradients so they compress like a photo, under a coarse pattern drawn
+from `variant`: the service refuses near-duplicates, so every upload of a run must be a picture
+of its own, not the same pixels with other bytes. distinct() makes a batch of them on every core.
 """
 
 from __future__ import annotations
 
 import io
-import struct
-import zlib
+import os
+import random
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
 import pillow_heif
@@ -17,53 +18,68 @@ from PIL import Image
 
 pillow_heif.register_heif_opener()
 
-PLACEHOLDER = b"photoshelf-bench-0000000000"  # ASCII, fixed length: the last 10 digits vary
-TAG_IMAGE_DESCRIPTION = 0x010E
+PATTERN_CELLS = (8, 6)  # the coarse pattern: about what a 64-bit perceptual hash sees
 
 
-def photo_pixels(width: int, height: int) -> Image.Image:
-    gradient = Image.linear_gradient("L").resize((width, height))
+def photo_pixels(width: int, height: int, variant: int = 0) -> Image.Image:
+    # Red and blue: random cells smoothed over the frame, a layout of their own for each variant,
+    # so two variants' perceptual hashes lie about 32 bits apart (a near-duplicate is within 8;
+    # among variants 1-149, 1001-1019, 2001-2019 and 9999 the closest two are 14 apart).
+    rng = random.Random(variant)
+
+    def pattern() -> Image.Image:
+        cells = Image.new("L", PATTERN_CELLS)
+        cells.putdata([rng.randrange(256) for _ in range(PATTERN_CELLS[0] * PATTERN_CELLS[1])])
+        return cells.resize((width, height), Image.Resampling.BICUBIC)
+
+    red, blue = pattern(), pattern()
     # Noise at half resolution, smoothed up: a 12 MP JPEG at q90 comes out near 3.5 MB.
     noise = Image.effect_noise((width // 2, height // 2), 25).resize((width, height), Image.Resampling.BILINEAR)
-    flipped = gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    return Image.merge("RGB", (gradient, noise, flipped))
+    return Image.merge("RGB", (red, noise, blue))
 
 
 def camera_exif(orientation: int = 1) -> Image.Exif:
     exif = Image.Exif()
     exif[0x010F], exif[0x0110] = "Canon", "Canon EOS 40D"
     exif[0x0112] = orientation
-    exif[TAG_IMAGE_DESCRIPTION] = PLACEHOLDER.decode()
     exif.get_ifd(0x8769)[0x9003] = datetime.now().strftime("%Y:%m:%d %H:%M:%S")
     return exif
 
 
-def camera_jpeg(width: int = 4000, height: int = 3000, *, quality: int = 90) -> bytes:
+def camera_jpeg(variant: int = 0, width: int = 4000, height: int = 3000, *, quality: int = 90) -> bytes:
     """A 12 MP camera JPEG, about 3.5 MB, with make, model, date taken and orientation."""
     out = io.BytesIO()
-    photo_pixels(width, height).save(out, "JPEG", quality=quality, exif=camera_exif())
+    photo_pixels(width, height, variant).save(out, "JPEG", quality=quality, exif=camera_exif())
     return out.getvalue()
 
 
-def camera_heic(width: int = 4032, height: int = 3024) -> bytes:
+def camera_heic(variant: int = 0, width: int = 4032, height: int = 3024) -> bytes:
     """A 12 MP HEIC like a phone's, with the same EXIF."""
     out = io.BytesIO()
     # x265's fastest preset: the file decodes the same, and it is made in seconds, not a minute.
-    pixels = photo_pixels(width, height)
+    pixels = photo_pixels(width, height, variant)
     pixels.save(out, "HEIF", quality=60, exif=camera_exif().tobytes(), enc_params={"preset": "ultrafast"})
     return out.getvalue()
 
 
-def screenshot_png(width: int = 2000, height: int = 1500) -> bytes:
-    """A 3 MP PNG with an eXIf date taken and a text chunk that unique() rewrites."""
+def screenshot_png(variant: int = 0, width: int = 2000, height: int = 1500) -> bytes:
+    """A 3 MP PNG with an eXIf date taken."""
     out = io.BytesIO()
-    pixels = photo_pixels(width, height)
-    pixels.save(out, "PNG", exif=camera_exif(), compress_level=6)
-    data = out.getvalue()
-    return data[:-12] + _png_chunk(b"tEXt", b"bench\x00" + PLACEHOLDER) + data[-12:]
+    photo_pixels(width, height, variant).save(out, "PNG", exif=camera_exif(), compress_level=6)
+    return out.getvalue()
 
 
-def large_jpeg(target_bytes: int) -> bytes:
+MAKERS = {"jpg": camera_jpeg, "heic": camera_heic, "png": screenshot_png}
+
+
+def distinct(extension: str, count: int, first: int) -> list[bytes]:
+    """Variants first .. first+count-1 of one kind of file, made on every core."""
+    variants = range(first, first + count)
+    with ProcessPoolExecutor(min(count, len(os.sched_getaffinity(0))) or 1) as pool:
+        return list(pool.map(MAKERS[extension], variants))
+
+
+def large_jpeg(target_bytes: int, variant: int = 9999) -> bytes:
     """A JPEG of about target_bytes (quality 100 noise), for the large-upload memory figure."""
     side = 2000
     sample = io.BytesIO()
@@ -71,34 +87,5 @@ def large_jpeg(target_bytes: int) -> bytes:
     scale = (target_bytes / len(sample.getvalue())) ** 0.5
     width, height = int(side * scale), int(side * scale)
     out = io.BytesIO()
-    photo_pixels(width, height).save(out, "JPEG", quality=100, subsampling=0, exif=camera_exif())
+    photo_pixels(width, height, variant).save(out, "JPEG", quality=100, subsampling=0, exif=camera_exif())
     return out.getvalue()
-
-
-def unique(data: bytes, n: int) -> bytes:
-    """The same image with its placeholder rewritten to carry n: different bytes, same pixels."""
-    marked = PLACEHOLDER[:-10] + b"%010d" % n
-    at = data.find(PLACEHOLDER)
-    if at < 0:
-        raise ValueError("no placeholder in this image")
-    changed = data[:at] + marked + data[at + len(PLACEHOLDER):]
-    if changed.startswith(b"\x89PNG"):
-        return _fix_png_crc(changed, at)
-    return changed
-
-
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def _fix_png_crc(data: bytes, at: int) -> bytes:
-    """Recompute the CRC of the chunk that holds offset `at`."""
-    pos = 8
-    while pos < len(data):
-        length = struct.unpack(">I", data[pos:pos + 4])[0]
-        end = pos + 8 + length
-        if pos <= at < end:
-            crc = struct.pack(">I", zlib.crc32(data[pos + 4:end]))
-            return data[:end] + crc + data[end + 4:]
-        pos = end + 4
-    raise ValueError("placeholder outside any chunk")

@@ -28,18 +28,29 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class Uploads:
-    """Unique variants of one picture, numbered across the whole run."""
+    """Distinct pictures of one kind, made before the timing starts, each uploaded once."""
 
-    def __init__(self, data: bytes, extension: str) -> None:
-        self.data, self.extension = data, extension
+    FIRST_VARIANT = {"jpg": 1, "heic": 1001, "png": 2001}  # no picture twice, in any format
+
+    def __init__(self, extension: str, count: int) -> None:
+        self.extension = extension
+        self.files = images.distinct(extension, count, first=self.FIRST_VARIANT[extension])
+        self.data = self.files[0]  # a representative file, for the minimum pipeline
         self.counter = 0
         self.lock = threading.Lock()
 
     def next(self) -> tuple[bytes, str]:
         with self.lock:
+            if self.counter == len(self.files):
+                raise RuntimeError(f"all {len(self.files)} prepared .{self.extension} files are used")
             self.counter += 1
             n = self.counter
-        return images.unique(self.data, n), f"bench-{n}.{self.extension}"
+        return self.files[n - 1], f"bench-{n}.{self.extension}"
+
+    def rewind(self) -> None:
+        """Start over, for another server with a gallery of its own."""
+        with self.lock:
+            self.counter = 0
 
 
 def side_by_side(server: Server, uploads: Uploads, runs: int) -> dict:
@@ -86,39 +97,41 @@ def at_concurrency(server: Server, uploads: Uploads, concurrency: int, total: in
             "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "n": total}
 
 
-def gallery_under_load(server: Server, uploads: Uploads, requests: int) -> dict:
-    """The gallery page's latency idle, then with two uploads always in flight."""
+def gallery_under_load(server: Server, uploads: Uploads, requests: int, per_loader: int) -> dict:
+    """The gallery page's latency idle (`requests` of them), then while two visitors upload
+    `per_loader` photos each, one after another: two uploads always in flight."""
     client = Client(server.url)
 
-    def sample() -> list[float]:
-        times = []
-        for _ in range(requests):  # paced like people browsing, over many uploads' time
-            answer = client.request("GET", "/")
-            times.append(answer.seconds * 1000)
-            time.sleep(PAUSE_S)
-        return times
+    def visit() -> float:  # paced like people browsing, over many uploads' time
+        answer = client.request("GET", "/")
+        if answer.status != 200:
+            raise RuntimeError(f"the gallery answered {answer.status}")
+        time.sleep(PAUSE_S)
+        return answer.seconds * 1000
 
-    idle = sample()
-    stop = threading.Event()
+    idle = [visit() for _ in range(requests)]
     done = [0]
+    statuses: list[int] = []
 
-    def keep_uploading():
+    def upload_all():
         uploader = Client(server.url)
-        while not stop.is_set():
-            data, name = uploads.next()
-            uploader.upload(data, name)
+        for _ in range(per_loader):
+            statuses.append(uploader.upload(*uploads.next()).status)
             done[0] += 1
         uploader.close()
 
-    loaders = [threading.Thread(target=keep_uploading) for _ in range(2)]
+    loaders = [threading.Thread(target=upload_all) for _ in range(2)]
     for loader in loaders:
         loader.start()
     time.sleep(0.5)  # both uploads are in flight
-    busy = sample()
-    stop.set()
+    busy = []
+    while any(loader.is_alive() for loader in loaders):
+        busy.append(visit())
     for loader in loaders:
         loader.join()
     client.close()
+    if set(statuses) != {201}:
+        raise RuntimeError(f"uploads refused while the gallery was timed: {sorted(set(statuses))}")
     return {"idle_p50_ms": percentile(idle, 50), "idle_p99_ms": percentile(idle, 99),
             "busy_p50_ms": percentile(busy, 50), "busy_p99_ms": percentile(busy, 99),
             "ratio": percentile(busy, 99) / percentile(idle, 99), "uploads_during": done[0],
@@ -175,26 +188,26 @@ def over_limit(server: Server, body_mb: int = 150) -> dict:
 def cache_headers(server: Server) -> dict:
     """Cache-Control of a static asset (its hashed URL from the page) and of a thumbnail."""
     client = Client(server.url)
-    client.conn.request("GET", "/")
-    page = client.conn.getresponse()
-    html = page.read().decode()
+    page = client.request("GET", "/")
+    html = page.body.decode()
     css = re.search(r'href="(/static/[^"]+\.css)"', html).group(1)
     thumb = re.search(r'src="(/images/\d+/thumbnail)"', html).group(1)
-    found = {"page": page.getheader("Cache-Control") or ""}
+    found = {"page": page.headers.get("Cache-Control", "")}
     for label, path in (("static", css), ("thumbnail", thumb)):
-        client.conn.request("GET", path)
-        response = client.conn.getresponse()
-        response.read()
-        found[label] = response.getheader("Cache-Control") or ""
+        found[label] = client.request("GET", path).headers.get("Cache-Control", "")
     client.close()
     return found
 
 
+UPLOADS_PER_LOADER = 15  # photos each of the two uploading visitors sends while the gallery is timed
+
+
 def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
     log("  making the test images (12 MP JPEG, 12 MP HEIC, 3 MP PNG, ~95 MB JPEG)")
-    jpeg = Uploads(images.camera_jpeg(), "jpg")
-    heic = Uploads(images.camera_heic(), "heic")
-    png = Uploads(images.screenshot_png(), "png")
+    heic_runs, png_runs = max(3, runs // 3), max(3, runs // 2)
+    jpeg = Uploads("jpg", 1 + runs + 3 * per_level + 2 * UPLOADS_PER_LOADER)
+    heic = Uploads("heic", 1 + heic_runs)
+    png = Uploads("png", 1 + png_runs)
     large = images.large_jpeg(95_000_000)
     results: dict = {"jpeg_mb": len(jpeg.data) / 1e6, "heic_mb": len(heic.data) / 1e6,
                      "png_mb": len(png.data) / 1e6}
@@ -205,13 +218,14 @@ def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
         warm.close()
         log("  side by side: upload vs minimum pipeline")
         results["jpeg"] = side_by_side(server, jpeg, runs)
-        results["heic"] = side_by_side(server, heic, max(3, runs // 3))
-        results["png"] = side_by_side(server, png, max(3, runs // 2))
+        results["heic"] = side_by_side(server, heic, heic_runs)
+        results["png"] = side_by_side(server, png, png_runs)
         results["cache"] = cache_headers(server)
         log("  concurrency 1, 2, 8")
         results["levels"] = [at_concurrency(server, jpeg, c, per_level) for c in (1, 2, 8)]
         log("  gallery while two uploads are in flight")
-        results["under_load"] = gallery_under_load(server, jpeg, requests=300)
+        results["under_load"] = gallery_under_load(server, jpeg, requests=300,
+                                                   per_loader=UPLOADS_PER_LOADER)
         results["peak_rss_per_worker_mb"] = max(rss_mb(pid, "VmHWM") for pid in server.worker_pids())
         log("  large upload and over-limit refusal")
         results["large"] = large_upload(server, large)

@@ -15,8 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import images
-from .ingest_http import Uploads, at_concurrency, gallery_under_load
+from .ingest_http import UPLOADS_PER_LOADER, Uploads, at_concurrency, gallery_under_load
 from .serving import Client, Server, clean_env
 
 BIN = Path(sys.executable).parent
@@ -42,7 +41,7 @@ def prepare(data_dir: Path) -> None:
 
 def main() -> None:
     write = "--readme" in sys.argv[1:]
-    jpeg = Uploads(images.camera_jpeg(), "jpg")
+    jpeg = Uploads("jpg", 4 + 12 + 16 + 2 * UPLOADS_PER_LOADER)
     rows = []
     with tempfile.TemporaryDirectory(prefix="photoshelf-servers-") as tmp:
         for label, (module, command) in SERVERS.items():
@@ -53,6 +52,7 @@ def main() -> None:
             data_dir.mkdir()
             prepare(data_dir)
             env = {"DJANGO_SETTINGS_MODULE": "photoshelf.settings"} if command else None
+            jpeg.rewind()
             with Server(data_dir, workers=2, command=command, env=env) as server:
                 warm = Client(server.url)
                 for _ in range(4):
@@ -60,7 +60,8 @@ def main() -> None:
                 warm.close()
                 c2 = at_concurrency(server, jpeg, 2, 12)
                 c8 = at_concurrency(server, jpeg, 8, 16)
-                load = gallery_under_load(server, jpeg, requests=300)
+                load = gallery_under_load(server, jpeg, requests=300,
+                                          per_loader=UPLOADS_PER_LOADER)
             rows.append(f"| {label} | {c2['images_per_s']:.1f} | {c8['images_per_s']:.1f} "
                         f"(p99 {c8['p99_ms']:.0f} ms) | {load['idle_p50_ms']:.1f} / "
                         f"{load['idle_p99_ms']:.1f} | {load['busy_p50_ms']:.1f} / "

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -22,17 +25,39 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bench_token(env: dict[str, str]) -> str:
+BENCH_USER = "bench"
+
+
+def bench_token(env: dict[str, str], password: str | None = None) -> str:
     """An administrator and an API token in the data folder of `env`, made by the photoshelf
     command (`createuser`, then `token create`), for the benchmark's HTTP calls."""
     script = ("import sys; from photoshelf.cli import main\n"
-              "main(['createuser', 'bench', '--admin', '--password-stdin']) == 0 or sys.exit(1)\n"
-              "main(['token', 'create', 'bench', '--user', 'bench']) == 0 or sys.exit(1)")
+              f"main(['createuser', '{BENCH_USER}', '--admin', '--password-stdin']) == 0 or sys.exit(1)\n"
+              f"main(['token', 'create', 'bench', '--user', '{BENCH_USER}']) == 0 or sys.exit(1)")
+    password = password or "bench-" + os.urandom(12).hex()
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, timeout=300, input="bench-" + os.urandom(12).hex() + "\n")
+                          text=True, timeout=300, input=password + "\n")
     if done.returncode != 0:
         raise RuntimeError(f"cannot make the benchmark's account: {done.stderr}")
     return done.stdout.strip().splitlines()[-1]
+
+
+def sign_in(url: str, password: str) -> str:
+    """A session cookie from the real sign-in form (CSRF token and all), as a browser gets one."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(url + "/login", timeout=60) as response:
+        form = response.read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    fields = {"csrfmiddlewaretoken": csrf, "username": BENCH_USER, "password": password}
+    request = urllib.request.Request(url + "/login", data=urllib.parse.urlencode(fields).encode(),
+                                     headers={"Referer": url + "/login"})
+    with opener.open(request, timeout=60):
+        pass
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if "sessionid" not in cookies:
+        raise RuntimeError("the benchmark could not sign in")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 def clean_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -63,9 +88,13 @@ class Server:
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.workers = workers
         self._wait_until_up()
-        self.token = bench_token(self.env)
+        password = "bench-" + os.urandom(12).hex()
+        self.token = bench_token(self.env, password)
         self.headers = {"Authorization": f"Bearer {self.token}"}
-        Client.auth = self.headers  # the benchmark talks to one server at a time
+        # The benchmark talks to one server at a time: the API with the token, pages as a
+        # signed-in person (their session), as people use them.
+        Client.auth = self.headers
+        Client.cookie = sign_in(self.url, password)
 
     def _wait_until_up(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -134,6 +163,7 @@ class Answer:
     body: bytes
     seconds: float
     server_ms: float | None  # from the Server-Timing header
+    headers: dict[str, str]
 
 
 def multipart(data: bytes, filename: str) -> tuple[bytes, str]:
@@ -146,8 +176,9 @@ def multipart(data: bytes, filename: str) -> tuple[bytes, str]:
 class Client:
     """One keep-alive HTTP/1.1 connection, as one browser tab would use."""
 
-    # Set by the benchmark from its Server: every request carries the server's API token.
+    # Set by the benchmark from its Server: API calls carry its token, pages its session.
     auth: dict[str, str] = {}
+    cookie = ""
 
     def __init__(self, url: str) -> None:
         host, port = url.removeprefix("http://").split(":")
@@ -158,7 +189,8 @@ class Client:
                 headers: dict[str, str] | None = None) -> Answer:
         start = time.perf_counter()
         try:
-            self.conn.request(method, path, body=body, headers={**Client.auth, **(headers or {})})
+            credentials = Client.auth if path.startswith("/api/") else {"Cookie": Client.cookie}
+            self.conn.request(method, path, body=body, headers={**credentials, **(headers or {})})
             response = self.conn.getresponse()
             data = response.read()
         except (http.client.HTTPException, OSError):
@@ -169,7 +201,8 @@ class Client:
         if response.getheader("Connection", "").lower() == "close":
             self.conn.close()
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
-        return Answer(response.status, data, seconds, server_ms(response.getheader("Server-Timing")))
+        return Answer(response.status, data, seconds, server_ms(response.getheader("Server-Timing")),
+                      dict(response.getheaders()))
 
     def upload(self, data: bytes, filename: str) -> Answer:
         body, content_type = multipart(data, filename)
