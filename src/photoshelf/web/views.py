@@ -30,6 +30,7 @@ from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.renditions import SIZES
 from photoshelf.ingest.upload import IncomingFile, refuse_repeated_fields
 from photoshelf.storage import get_storage
+from photoshelf.web import cards
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
 def card(request: HttpRequest, image_id: int) -> HttpResponse:
     """One gallery card, for the page to insert a photo it has just uploaded."""
     image = get_object_or_404(Image, pk=image_id)
-    return render(request, "photoshelf/_card.html", {"image": image})
+    return render(request, "photoshelf/_card.html", {"card": cards.card(image, request.user)})
 
 
 @require_POST
@@ -206,12 +207,14 @@ def _gallery_page(
         refusal, status, cursor, view = bad_view, bad_view.status, None, queries.View()
         page = queries.browse(view, limit=settings.PHOTOSHELF_PAGE_SIZE)
     if request.GET.get("fragment") == "cards":  # "Load more" asks for the cards alone
-        return render(request, "photoshelf/_gallery_more.html", {"page": page}, status=status)
+        context = {"page": page, "cards": cards.cards(page.items, request.user)}
+        return render(request, "photoshelf/_gallery_more.html", context, status=status)
     duplicate = None
     if refusal is not None and "duplicate_of" in refusal.extra:
         duplicate = Image.objects.filter(pk=refusal.extra["duplicate_of"]).first()
     context = {
         "page": page,
+        "cards": cards.cards(page.items, request.user),
         "view": view,
         "cameras": queries.camera_choices(),
         "refusal": refusal,
