@@ -4,6 +4,7 @@ import hashlib
 from datetime import datetime
 
 import pytest
+from django.test import Client
 
 from tests.factories import scene, upload
 
@@ -74,3 +75,19 @@ def test_a_cursor_from_another_order_is_refused(client):
     cursor = client.get("/api/images", {"limit": 1, "sort": "taken"}).json()["next_cursor"]
     response = client.get("/api/images", {"limit": 1, "cursor": cursor})
     assert response.status_code == 400
+
+
+def test_the_cameras_of_the_stored_photos_are_listed_for_the_filter(client):
+    add(client, color=(1, 0, 0), make="NIKON CORPORATION", model="NIKON D70")
+    canon = add(client, color=(2, 0, 0), make="Canon", model="Canon EOS 40D")
+    add(client, color=(3, 0, 0), make="Canon", model="Canon EOS 40D")
+    add(client, color=(4, 0, 0), make=None, model=None)
+    assert client.get("/api/cameras").json() == [
+        {"make": "Canon", "model": "Canon EOS 40D", "camera": "Canon EOS 40D"},
+        {"make": "NIKON CORPORATION", "model": "NIKON D70", "camera": "Nikon D70"},
+    ]
+    nikon = ids(client, make="NIKON CORPORATION", model="NIKON D70")
+    assert client.delete(f"/api/images/{nikon[0]}").status_code == 204
+    assert [c["make"] for c in client.get("/api/cameras").json()] == ["Canon"]
+    assert canon["camera"] == "Canon EOS 40D"
+    assert Client().get("/api/cameras").status_code == 401  # like the photos: signed-in readers

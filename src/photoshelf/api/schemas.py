@@ -15,6 +15,12 @@ class Position(Schema):
     longitude: float  # decimal degrees, east positive
 
 
+class CameraOut(Schema):
+    make: str  # as stored: filter GET /api/images with it
+    model: str
+    camera: str  # as the gallery names it ("Nikon D70")
+
+
 class ImageOut(Schema):
     id: int
     name: str

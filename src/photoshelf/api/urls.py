@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from photoshelf.ingest.errors import REFUSALS, Refusal
 
 from .auth import SIGNED_IN
+from .cameras import router as cameras_router
 from .images import router as images_router
 from .problems import catalogue, problem_response
 from .users import router as users_router
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/images", images_router)
 api.add_router("/users", users_router)
+api.add_router("/cameras", cameras_router)
 
 
 @api.get("/problems", auth=None, summary="The closed set of refusal codes", tags=["problems"])

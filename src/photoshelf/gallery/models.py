@@ -118,6 +118,28 @@ class Image(models.Model):
         return self.taken_at.astimezone(timezone(offset))
 
 
+class Camera(models.Model):
+    """Each (make, model) pair ever stored, recorded with the image: the camera filter lists
+    these (those that still have photos) in one query, whatever the number of photos."""
+
+    make = models.CharField(max_length=255, blank=True)
+    model = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["make", "model"], name="camera_once")]
+
+    def __str__(self) -> str:
+        return f"{self.make} {self.model}".strip()
+
+    @classmethod
+    def remember(cls, pairs) -> None:
+        """Record (make, model) pairs; those known already, or empty, are left alone."""
+        new = {(make, model) for make, model in pairs if make or model}
+        if new:
+            cls.objects.bulk_create([cls(make=make, model=model) for make, model in new],
+                                    ignore_conflicts=True)
+
+
 class PendingDeletion(models.Model):
     """A stored file that must go but could not be deleted (the storage was down at the time).
 

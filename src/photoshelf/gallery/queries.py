@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from photoshelf.ingest.errors import Refusal
 
-from .models import Image
+from .models import Camera, Image
 
 MAX_PAGE_SIZE = 200
 MAX_CAMERAS = 200  # cameras offered by the filter; beyond that a list is no help anyway
@@ -114,23 +114,14 @@ def by_sha256(sha256: str) -> Page:
 
 
 def cameras() -> list[tuple[str, str]]:
-    """Every stored (make, model) pair, for the camera filter, without reading every row.
+    """Every stored (make, model) pair that still has photos, for the camera filter.
 
-    A loose index scan of the camera index: from each pair, one query jumps to the next model
-    of the same make and, when there is none, one to the next make; both are index searches,
-    so the cost follows the number of cameras (at most MAX_CAMERAS), not the number of photos.
+    One query over the small Camera table, each pair checked by one seek into the camera index
+    of the images (EXISTS): its cost follows the number of cameras, not of photos.
     """
-    rows = Image.objects.values_list("camera_make", "camera_model")
-    pairs: list[tuple[str, str]] = []
-    pair = rows.order_by("camera_make", "camera_model").first()
-    while pair is not None and len(pairs) < MAX_CAMERAS:
-        pairs.append(pair)
-        make, model = pair
-        same_make = rows.filter(camera_make=make, camera_model__gt=model)
-        pair = same_make.order_by("camera_model").first()
-        if pair is None:
-            pair = rows.filter(camera_make__gt=make).order_by("camera_make", "camera_model").first()
-    return [(make, model) for make, model in pairs if make or model]
+    photos = Image.objects.filter(camera_make=OuterRef("make"), camera_model=OuterRef("model"))
+    pairs = Camera.objects.filter(Exists(photos)).order_by("make", "model")
+    return list(pairs.values_list("make", "model")[:MAX_CAMERAS])
 
 
 def camera_choices() -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from photoshelf.gallery import near_duplicates
-from photoshelf.gallery.models import Image, PendingDeletion
+from photoshelf.gallery.models import Camera, Image, PendingDeletion
 from photoshelf.storage import StorageUnavailable, get_storage
 from photoshelf.storage.keys import original_key, rendition_key
 
@@ -194,6 +194,7 @@ def _record(image: Image, fingerprint: int) -> Image:
             if settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE >= 0:
                 near_duplicates.lock_for_insert()
                 _refuse_if_copy(image.sha256, fingerprint)  # committed since the first look
+            Camera.remember([(image.camera_make, image.camera_model)])  # for the camera filter
             image.save(force_insert=True)
     except IntegrityError:
         # Another upload of the same bytes committed first: its row owns these same files.
