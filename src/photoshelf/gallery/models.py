@@ -42,12 +42,12 @@ class Image(models.Model):
     gps_latitude = models.FloatField(null=True, blank=True)  # decimal degrees, north positive
     gps_longitude = models.FloatField(null=True, blank=True)  # decimal degrees, east positive
     uploaded_at = models.DateTimeField(default=django_timezone.now)
-    # The 64-bit perceptual fingerprint, split into bands (near_duplicates.BAND_BITS) that are
-    # each indexed: the near-duplicate lookup matches bands exactly, then checks the distance.
+    # The 64-bit perceptual fingerprint, split into bands (near_duplicates.BAND_BITS) that each
+    # lead an index (Meta): the near-duplicate lookup matches bands exactly, then checks the distance.
     # Small non-negative ints, so no backend meets an unsigned 64-bit value. Null: not computed.
-    phash_band_0 = models.IntegerField(null=True, blank=True, db_index=True)
-    phash_band_1 = models.IntegerField(null=True, blank=True, db_index=True)
-    phash_band_2 = models.IntegerField(null=True, blank=True, db_index=True)
+    phash_band_0 = models.IntegerField(null=True, blank=True)
+    phash_band_1 = models.IntegerField(null=True, blank=True)
+    phash_band_2 = models.IntegerField(null=True, blank=True)
     # Who uploaded it: may delete it. NULL for images stored before accounts existed, and
     # after the uploader's account was removed: then only administrators may delete it.
     uploaded_by = models.ForeignKey(
@@ -70,6 +70,14 @@ class Image(models.Model):
                 fields=["camera_make", "camera_model", "-taken_at", "-id"],
                 name="image_camera_taken_newest",
             ),
+            # Near-duplicate candidates by one band, read from the index alone (the other
+            # bands ride along): no table lookup per candidate.
+            models.Index(fields=["phash_band_0", "phash_band_1", "phash_band_2"],
+                         name="image_phash_band_0"),
+            models.Index(fields=["phash_band_1", "phash_band_0", "phash_band_2"],
+                         name="image_phash_band_1"),
+            models.Index(fields=["phash_band_2", "phash_band_0", "phash_band_1"],
+                         name="image_phash_band_2"),
         ]
 
     def __str__(self) -> str:
