@@ -1,35 +1,48 @@
-"""Near-duplicate lookup at 1k, 100k and 1M stored fingerprints: the indexed lookup beside a scan.
+"""Near-duplicate lookup at 1k, 100k and 1M stored fingerprints: the indexed lookup beside a scan,
+on SQLite, PostgreSQL and MariaDB.
 
-Run with `make bench` (or `python -m benchmarks.near_duplicates` alone). Fingerprints are seeded
-directly into a temporary SQLite database (BENCH_DATABASE_URL, when set, names an empty scratch
-PostgreSQL or MariaDB database instead; PHOTOSHELF_DATABASE_URL is never used: rows are seeded),
-as random 64-bit values with 32 bits set, as pHashes have; lookups are of random fingerprints
-and of stored ones with a few bits flipped. Figures are medians in this one process.
+`python -m benchmarks.near_duplicates [--sizes 1000,100000,1000000] [--backends sqlite,...]`
+(also run by `make bench`). Each database is measured in a process of its own: SQLite in a
+temporary folder, PostgreSQL and MariaDB on throwaway servers started like the tests' (Debian's
+packages, a temporary folder, a free loopback port; skipped when not installed). With
+BENCH_DATABASE_URL set, only that database is measured: it must be an empty scratch database,
+since rows are seeded into it (PHOTOSHELF_DATABASE_URL is never used).
+
+Fingerprints are seeded directly, as random 64-bit values with 32 bits set, as pHashes have;
+lookups are of random fingerprints and of stored ones with a few bits flipped. Figures are
+medians; every indexed answer is first checked against the scan's.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+
+from .databases import empty_database
 
 SIZES = (1_000, 100_000, 1_000_000)  # stored fingerprints
 LOOKUPS = 21  # indexed lookups timed per size
 SCANS = 3  # full scans timed per size
 BATCH = 5_000  # rows per INSERT while seeding
 DISTANCES = (8, 11)  # the default, and the largest the index serves
+BACKENDS = ("sqlite", "postgresql", "mariadb")
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MariaDB"}
 
 
-def _setup(data_dir: str) -> None:
+def _setup(data_dir: str, url: str) -> None:
     if "photoshelf.settings" in sys.modules:  # configured already: the rows would go there
         raise RuntimeError("run the near-duplicate benchmark in a process of its own")
     os.environ["PHOTOSHELF_DATA_DIR"] = data_dir
     os.environ.pop("PHOTOSHELF_DATABASE_URL", None)
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["PHOTOSHELF_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    if url:
+        os.environ["PHOTOSHELF_DATABASE_URL"] = url
     os.environ["PHOTOSHELF_ENV_FILE"] = ""
     os.environ["PHOTOSHELF_LOG_LEVEL"] = "WARNING"
     os.environ["DJANGO_SETTINGS_MODULE"] = "photoshelf.settings"
@@ -48,20 +61,35 @@ def _fingerprint(rng: random.Random) -> int:
 
 
 def _seed(rng: random.Random, start: int, stop: int, stored: list[int]) -> None:
+    """Rows start..stop-1 by plain INSERTs (executemany, every column of the model as the ORM
+    would write it): a million model objects through bulk_create took three minutes a database."""
+    from django.db import connection, transaction
+
     from photoshelf.gallery import near_duplicates
     from photoshelf.gallery.models import Image
 
+    template = Image(name="seeded", filename="seeded.jpg", sha256="", format="JPEG",
+                     content_type="image/jpeg", extension="jpg", file_size=1, width=1, height=1,
+                     thumbnail_width=1, thumbnail_height=1)
+    fields = [f for f in Image._meta.concrete_fields if not f.primary_key]
+    fixed = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields]
+    position = {f.attname: i for i, f in enumerate(fields)}
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(Image._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
     for first in range(start, stop, BATCH):
         rows = []
         for n in range(first, min(first + BATCH, stop)):
             fingerprint = _fingerprint(rng)
             stored.append(fingerprint)
-            rows.append(Image(
-                name=f"seeded {n}", filename="seeded.jpg", sha256=f"{n:064x}", format="JPEG",
-                content_type="image/jpeg", extension="jpg", file_size=1, width=1, height=1,
-                thumbnail_width=1, thumbnail_height=1, **near_duplicates.band_fields(fingerprint),
-            ))
-        Image.objects.bulk_create(rows)
+            row = list(fixed)
+            row[position["name"]] = f"seeded {n}"
+            row[position["sha256"]] = f"{n:064x}"
+            for field, band in near_duplicates.band_fields(fingerprint).items():
+                row[position[field]] = band
+            rows.append(row)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 def _queries(rng: random.Random, stored: list[int], count: int) -> list[int]:
@@ -85,23 +113,32 @@ def _median_ms(action, inputs: list[int]) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
+def _analyze(connection) -> None:
+    """Fresh planner statistics (and, on PostgreSQL, the visibility map that lets it answer from
+    the index alone), as a live server's autovacuum keeps them."""
+    table = connection.ops.quote_name("gallery_image")
+    command = {"mysql": f"ANALYZE TABLE {table}", "postgresql": f"VACUUM ANALYZE {table}"}
+    with connection.cursor() as cursor:
+        cursor.execute(command.get(connection.vendor, f"ANALYZE {table}"))
+
+
+def measure(url: str, sizes: list[int]) -> dict:
+    """Seed and time on one database (this process's only one); one JSON-able result."""
     with tempfile.TemporaryDirectory(prefix="photoshelf-bench-") as data_dir:
-        _setup(data_dir)
+        _setup(data_dir, url)
         from django.db import connection
 
         from photoshelf.gallery import near_duplicates
 
         rng = random.Random(5)
         stored: list[int] = []
-        print(f"Near-duplicate lookup ({connection.vendor}), median ms; seeded fingerprints")
-        print(f"{'stored':>10}{'distance':>10}{'indexed':>10}{'full scan':>11}{'scan/indexed':>14}")
-        for size in SIZES:
+        rows = []
+        for size in sizes:
+            started = time.perf_counter()
             _seed(rng, len(stored), size, stored)
-            with connection.cursor() as cursor:  # fresh planner statistics, as a live server has
-                table = connection.ops.quote_name("gallery_image")
-                cursor.execute(f"ANALYZE TABLE {table}" if connection.vendor == "mysql"
-                               else f"ANALYZE {table}")
+            _analyze(connection)
+            print(f"    {connection.vendor}: {size:,} fingerprints seeded in "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
             for distance in DISTANCES:
                 queries = _queries(rng, stored, LOOKUPS)
                 near_duplicates.nearest(queries[-1], distance)  # warm the caches once
@@ -111,8 +148,64 @@ def main() -> None:
                 indexed = _median_ms(lambda v: near_duplicates.nearest(v, distance), queries)
                 scan = _median_ms(lambda v: near_duplicates.nearest_by_scan(v, distance),
                                   queries[:SCANS])
-                ratio = scan / indexed
-                print(f"{size:>10,}{distance:>10}{indexed:>10.2f}{scan:>11.1f}{ratio:>14.0f}")
+                rows.append({"stored": size, "distance": distance, "indexed_ms": indexed,
+                             "scan_ms": scan})
+        return {"backend": NAMES[connection.vendor], "version": _version(connection), "rows": rows}
+
+
+def _version(connection) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SELECT version()")
+        return str(cursor.fetchone()[0]).split("-")[0].split(" (")[0]
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| backend | stored | distance | indexed lookup | full scan | scan / indexed |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for result in results:
+        for distance in DISTANCES:
+            for row in (r for r in result["rows"] if r["distance"] == distance):
+                lines.append(
+                    f"| {result['backend']} {result['version']} | {row['stored']:,} | {distance} | "
+                    f"{row['indexed_ms']:.1f} ms | {row['scan_ms']:,.1f} ms | "
+                    f"{row['scan_ms'] / row['indexed_ms']:,.1f} |")
+    flat = []
+    for result in results:
+        for distance in DISTANCES:
+            mine = [r for r in result["rows"] if r["distance"] == distance]
+            if len(mine) > 1:
+                flat.append(f"{result['backend']} {distance} bits: indexed ×"
+                            f"{mine[-1]['indexed_ms'] / mine[0]['indexed_ms']:.2f}, scan ×"
+                            f"{mine[-1]['scan_ms'] / mine[0]['scan_ms']:,.0f}")
+    span = f"{results[0]['rows'][0]['stored']:,} → {results[0]['rows'][-1]['stored']:,}" if results else ""
+    return "\n".join(lines) + f"\n\nGrowth from {span} stored: " + "; ".join(flat) + "."
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.near_duplicates", description=__doc__)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    if args.measure is not None:
+        print(json.dumps(measure(args.measure, sizes)))
+        return
+    if os.environ.get("BENCH_DATABASE_URL"):
+        results = [measure(os.environ["BENCH_DATABASE_URL"], sizes)]
+    else:
+        results = []
+        for backend in args.backends.split(","):
+            with empty_database(backend) as url:
+                if url is None:
+                    continue
+                print(f"  near-duplicate lookup on {backend}", file=sys.stderr, flush=True)
+                done = subprocess.run(
+                    [sys.executable, "-m", "benchmarks.near_duplicates", "--sizes", args.sizes,
+                     "--measure", url], check=True, stdout=subprocess.PIPE, text=True)
+                results.append(json.loads(done.stdout))
+    print("Near-duplicate lookup, medians; seeded fingerprints\n")
+    print(table(results))
 
 
 if __name__ == "__main__":

@@ -108,7 +108,8 @@ class MariaDBServer:
 
     USER, PASSWORD = "photoshelf", "photoshelf"
 
-    def __init__(self) -> None:
+    def __init__(self, *, buffer_pool: str = "64M") -> None:
+        self.buffer_pool = buffer_pool  # InnoDB's cache; small for the tests' small tables
         if not shutil.which("mariadbd", path="/usr/sbin:/usr/bin:" + os.environ.get("PATH", "")):
             raise RuntimeError("MariaDB is not installed (Debian package mariadb-server)")
         self.root = Path(tempfile.mkdtemp(prefix="photoshelf-mariadb-"))
@@ -148,7 +149,7 @@ class MariaDBServer:
              f"--port={self.port}", "--bind-address=127.0.0.1", "--skip-name-resolve",
              f"--init-file={self.root / 'init.sql'}", f"--log-error={self.log}",
              "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0",
-             "--innodb-buffer-pool-size=64M", "--max-connections=300",
+             f"--innodb-buffer-pool-size={self.buffer_pool}", "--max-connections=300",
              "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
