@@ -18,7 +18,8 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
-BATCH_ROWS = 5000
+from .seeding import insert_images
+
 RUNS = 25
 # A family's cameras over the years: the camera filter lists each (one index seek per camera).
 CAMERAS = [("Canon", "Canon EOS 40D"), ("Canon", "Canon EOS R6"), ("Apple", "iPhone 8"),
@@ -28,24 +29,22 @@ CAMERAS = [("Canon", "Canon EOS 40D"), ("Canon", "Canon EOS R6"), ("Apple", "iPh
 
 
 def seed(start: int, stop: int) -> None:
-    from photoshelf.gallery.models import Camera, Image
+    from photoshelf.gallery.models import Camera
 
     Camera.remember(CAMERAS)  # as the uploads of these photos would have
     base = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    for first in range(start, stop, BATCH_ROWS):
-        rows = [
-            Image(
-                name=f"Photo {n}", filename=f"IMG_{n:07d}.JPG", sha256=sha(n), format="JPEG",
-                content_type="image/jpeg", extension="jpg", file_size=3_500_000, width=4000,
-                height=3000, thumbnail_width=400, thumbnail_height=300,
-                camera_make=CAMERAS[n % len(CAMERAS)][0], camera_model=CAMERAS[n % len(CAMERAS)][1],
-                taken_at=base + timedelta(seconds=n),
-                # every tenth upload shares its second with the one before: the cursor's tie-break
-                uploaded_at=base + timedelta(seconds=n - (n % 10 == 1)),
-            )
-            for n in range(first, min(stop, first + BATCH_ROWS))
-        ]
-        Image.objects.bulk_create(rows)
+
+    def rows():
+        for n in range(start, stop):
+            make, model = CAMERAS[n % len(CAMERAS)]
+            yield {"name": f"Photo {n}", "filename": f"IMG_{n:07d}.JPG", "sha256": sha(n),
+                   "camera_make": make, "camera_model": model,
+                   "taken_at": base + timedelta(seconds=n),
+                   # every tenth upload shares its second with the one before: the cursor's tie-break
+                   "uploaded_at": base + timedelta(seconds=n - (n % 10 == 1))}
+
+    insert_images(rows(), file_size=3_500_000, width=4000, height=3000, thumbnail_width=400,
+                  thumbnail_height=300)
 
 
 def sha(n: int) -> str:

@@ -26,11 +26,11 @@ import tempfile
 import time
 
 from .databases import empty_database
+from .seeding import insert_images
 
 SIZES = (1_000, 100_000, 1_000_000)  # stored fingerprints
 LOOKUPS = 21  # indexed lookups timed per size
 SCANS = 3  # full scans timed per size
-BATCH = 5_000  # rows per INSERT while seeding
 DISTANCES = (8, 11)  # the default, and the largest the index serves
 BACKENDS = ("sqlite", "postgresql", "mariadb")
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MariaDB"}
@@ -61,35 +61,16 @@ def _fingerprint(rng: random.Random) -> int:
 
 
 def _seed(rng: random.Random, start: int, stop: int, stored: list[int]) -> None:
-    """Rows start..stop-1 by plain INSERTs (executemany, every column of the model as the ORM
-    would write it): a million model objects through bulk_create took three minutes a database."""
-    from django.db import connection, transaction
-
     from photoshelf.gallery import near_duplicates
-    from photoshelf.gallery.models import Image
 
-    template = Image(name="seeded", filename="seeded.jpg", sha256="", format="JPEG",
-                     content_type="image/jpeg", extension="jpg", file_size=1, width=1, height=1,
-                     thumbnail_width=1, thumbnail_height=1)
-    fields = [f for f in Image._meta.concrete_fields if not f.primary_key]
-    fixed = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields]
-    position = {f.attname: i for i, f in enumerate(fields)}
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(Image._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    for first in range(start, stop, BATCH):
-        rows = []
-        for n in range(first, min(first + BATCH, stop)):
+    def rows():
+        for n in range(start, stop):
             fingerprint = _fingerprint(rng)
             stored.append(fingerprint)
-            row = list(fixed)
-            row[position["name"]] = f"seeded {n}"
-            row[position["sha256"]] = f"{n:064x}"
-            for field, band in near_duplicates.band_fields(fingerprint).items():
-                row[position[field]] = band
-            rows.append(row)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+            yield {"name": f"seeded {n}", "sha256": f"{n:064x}",
+                   **near_duplicates.band_fields(fingerprint)}
+
+    insert_images(rows())
 
 
 def _queries(rng: random.Random, stored: list[int], count: int) -> list[int]:
@@ -156,7 +137,7 @@ def measure(url: str, sizes: list[int]) -> dict:
 def _version(connection) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SELECT version()")
-        return str(cursor.fetchone()[0]).split("-")[0].split(" (")[0]
+        return str(cursor.fetchone()[0]).split("-")[0].split(" (")[0].removeprefix("PostgreSQL ")
 
 
 def table(results: list[dict]) -> str:
