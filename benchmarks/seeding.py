@@ -1,12 +1,12 @@
-"""Rows written straight into gallery_image for the benchmarks: plain INSERTs (executemany),
-each column as the ORM would write it. A million model objects through bulk_create took two to
-three minutes per database; this takes a fraction of that."""
+"""Rows written straight into gallery_image for the benchmarks: plain INSERTs (executemany;
+COPY on PostgreSQL), each column as the ORM would write it. A million model objects through
+bulk_create took two to three minutes per database; this takes a fraction of that."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-BATCH = 5_000  # rows per executemany, each batch its own transaction
+BATCH = 5_000  # rows per executemany or COPY, each batch its own transaction
 
 
 def insert_images(rows: Iterable[dict], **common) -> None:
@@ -22,8 +22,11 @@ def insert_images(rows: Iterable[dict], **common) -> None:
     fixed = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields]
     by_name = {f.attname: (i, f) for i, f in enumerate(fields)}
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(Image._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    into = f"{quote(Image._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    if connection.vendor == "postgresql":  # COPY: several times faster than executemany
+        sql = f"COPY {into} FROM STDIN"
+    else:
+        sql = f"INSERT INTO {into} VALUES ({', '.join(['%s'] * len(fields))})"
     batch: list[list] = []
     for values in rows:
         row = list(fixed)
@@ -42,4 +45,9 @@ def _write(sql: str, batch: list[list]) -> None:
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, batch)
+        if sql.startswith("COPY "):
+            with cursor.cursor.copy(sql) as copy:  # psycopg's own cursor
+                for row in batch:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, batch)
