@@ -5,17 +5,9 @@ from datetime import datetime
 import pytest
 from django.utils.http import http_date
 
-from photoshelf.gallery.models import Image
-from tests.factories import photo, upload
+from tests.web.uploads import add
 
 pytestmark = pytest.mark.django_db
-
-
-def add(client, **kwargs) -> Image:
-    name = kwargs.pop("name", "")
-    response = client.post("/api/images", {"file": upload(photo(**kwargs)), "name": name})
-    assert response.status_code == 201, response.content
-    return Image.objects.get(pk=response.json()["id"])
 
 
 def test_the_form_shows_the_view_from_the_address(client):

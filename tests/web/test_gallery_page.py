@@ -8,17 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from photoshelf.gallery.models import Image
-from tests.factories import photo, recently, upload
+from tests.factories import recently, upload
+from tests.web.uploads import add
 
 pytestmark = pytest.mark.django_db
-
-
-def add(client, **kwargs) -> Image:
-    name = kwargs.pop("name", "")
-    response = client.post("/api/images", {"file": upload(photo(**kwargs)), "name": name})
-    assert response.status_code == 201, response.content
-    return Image.objects.get(pk=response.json()["id"])
 
 
 def test_an_empty_gallery_invites_the_first_upload(client):
