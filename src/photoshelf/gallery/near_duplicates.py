@@ -11,8 +11,9 @@ import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from photoshelf.ingest.fingerprint import HASH_BITS, hamming
 
@@ -57,14 +58,17 @@ def band_fields(fingerprint: int) -> dict[str, int]:
 
 def within(value: int, bits: int, radius: int) -> list[int]:
     """Every `bits`-bit value at most `radius` bits away from `value`."""
-    found = [value]
+    return [value ^ mask for mask in _masks(bits, radius)]
+
+
+@cache
+def _masks(bits: int, radius: int) -> tuple[int, ...]:
+    """Every `bits`-bit mask with at most `radius` bits set (0 first): made once per band."""
+    masks = [0]
     for flips in range(1, radius + 1):
         for positions in itertools.combinations(range(bits), flips):
-            mask = 0
-            for position in positions:
-                mask |= 1 << position
-            found.append(value ^ mask)
-    return found
+            masks.append(sum(1 << position for position in positions))
+    return tuple(masks)
 
 
 def nearest(fingerprint: int, max_distance: int) -> Match | None:
@@ -75,21 +79,32 @@ def nearest(fingerprint: int, max_distance: int) -> Match | None:
     candidates: dict[int, tuple] = {}
     # One simple indexed lookup per band (not one OR of three): every planner serves it from
     # the band's index, where an OR of large IN lists may tempt one into a full scan.
-    for field, value, bits in zip(BAND_FIELDS, split(fingerprint), BAND_BITS):
-        rows = Image.objects.filter(**{f"{field}__in": within(value, bits, radius)})
-        # order_by(): no sort of the candidates; list(): iterator() would open a server cursor.
-        candidates.update((row[0], row) for row in list(_bands(rows.order_by())))
+    with connection.cursor() as cursor:
+        for field, value, bits in zip(BAND_FIELDS, split(fingerprint), BAND_BITS):
+            values = within(value, bits, radius)
+            cursor.execute(_band_query(field, len(values)), values)
+            candidates.update((row[0], row) for row in cursor.fetchall())
     return _closest(candidates.values(), fingerprint, max_distance)
+
+
+@cache
+def _band_query(field: str, count: int) -> str:
+    """SELECT the id and bands of the rows whose `field` is one of `count` values (parameters).
+
+    The statement the ORM writes for filter(field__in=...).values_list(...), written once: the
+    ORM prepares each of the hundreds of values through the field on every lookup, which took
+    most of the lookup's time (6 of 7 ms on SQLite). Plain lower-case names need no quoting on
+    SQLite, PostgreSQL or MariaDB.
+    """
+    columns = ", ".join(("id", *BAND_FIELDS))
+    placeholders = ", ".join(["%s"] * count)
+    return f"SELECT {columns} FROM {Image._meta.db_table} WHERE {field} IN ({placeholders})"
 
 
 def nearest_by_scan(fingerprint: int, max_distance: int) -> Match | None:
     """The same answer as nearest() from reading every row: the baseline of `make bench`."""
-    rows = _bands(Image.objects.exclude(phash_band_0=None).order_by())
+    rows = Image.objects.exclude(phash_band_0=None).order_by().values_list("id", *BAND_FIELDS)
     return _closest(rows.iterator(chunk_size=10_000), fingerprint, max_distance)
-
-
-def _bands(rows):
-    return rows.values_list("id", *BAND_FIELDS)
 
 
 def _closest(rows: Iterable[tuple], fingerprint: int, max_distance: int) -> Match | None:
