@@ -39,7 +39,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _migrate(verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
+    from django.conf import settings
+    from django.db import connections
+
+    from photoshelf.ingest.upload import remove_stale_spool_files
     from photoshelf.server import serve
+
+    remove_stale_spool_files(Path(settings.FILE_UPLOAD_TEMP_DIR))
+    connections.close_all()  # the workers forked from here open connections of their own
 
     serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
     return 0

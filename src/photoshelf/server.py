@@ -1,8 +1,8 @@
 """The production HTTP server behind `photoshelf serve`: gunicorn, threaded workers.
 
 Threads within a process share image work well because Pillow releases the GIL while it decodes
-and encodes; processes add cores. Nothing lives in a process between requests, so any number of
-them (here or on other hosts) can share one database and one storage.
+and encodes; processes add cores. Nothing but each thread's database connection lives in a process between
+requests, so any number of them (here or on other hosts) can share one database and one storage.
 """
 
 from __future__ import annotations

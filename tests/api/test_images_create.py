@@ -1,6 +1,7 @@
 """POST /api/images: every success and every refusal, and what each leaves behind."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,31 @@ def test_it_stores_an_image_and_answers_201_with_its_json(client, media_dir):
     assert body["preview_url"] == f"/images/{image.pk}/preview"
     assert body["thumbnail_url"] == f"/images/{image.pk}/thumbnail"
     assert len(stored_files(media_dir)) == 3  # original, preview, thumbnail
+
+
+def test_the_stored_original_is_the_upload_byte_for_byte_and_no_spool_file_is_left(
+        client, media_dir, settings):
+    data = photo(size=(640, 480), taken=recently(days=1))
+    assert post(client, data).status_code == 201
+    from photoshelf.storage import get_storage
+    from photoshelf.storage.keys import original_key
+
+    image = Image.objects.get()
+    with get_storage().open(original_key(image.sha256, image.extension)) as fh:
+        assert fh.read() == data
+    assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()) == []
+
+
+def test_an_upload_says_how_long_each_of_its_stages_took(client):
+    response = post(client, photo(size=(640, 480), taken=recently(days=1)))
+    assert response.status_code == 201
+    metrics = {}
+    for part in response["Server-Timing"].split(","):
+        name, duration = part.strip().split(";dur=")
+        metrics[name] = float(duration)
+    assert list(metrics) == ["app", "receive", "pixels", "store", "record"]
+    assert metrics["app"] >= sum(ms for name, ms in metrics.items() if name != "app")
+    assert metrics["pixels"] > 0
 
 
 def test_the_name_defaults_to_the_file_name_without_extension(client):

@@ -62,3 +62,43 @@ def test_a_failed_write_leaves_nothing_behind_and_says_storage_is_unavailable(tm
 def test_a_key_cannot_leave_the_root(tmp_path):
     with pytest.raises(ValueError):
         LocalStorage(tmp_path / "root").put_bytes("../escape", b"x")
+
+
+def test_a_spool_file_is_stored_under_a_second_name_not_copied(tmp_path):
+    storage = LocalStorage(tmp_path / "media")
+    spool = tmp_path / "tmp1234.upload.jpg"
+    spool.write_bytes(b"y" * 5000)
+    storage.put_file("a/b/c.jpg", spool, spooled=True)
+    stored = tmp_path / "media" / "a" / "b" / "c.jpg"
+    assert stored.stat().st_ino == spool.stat().st_ino  # the same bytes on disk, no copy
+    spool.unlink()  # as Django does once the request ends
+    with storage.open("a/b/c.jpg") as fh:
+        assert fh.read() == b"y" * 5000
+    assert oct(stored.stat().st_mode & 0o777) == "0o644"
+    assert list(storage.keys()) == ["a/b/c.jpg"]  # no temporary name left beside it
+
+
+def test_a_spool_file_is_copied_where_it_cannot_be_linked(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    def cross_device(src, dst):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    storage = LocalStorage(tmp_path / "media")
+    spool = tmp_path / "tmp1234.upload.jpg"
+    spool.write_bytes(b"z" * 5000)
+    storage.put_file("a/c.jpg", spool, spooled=True)
+    assert (tmp_path / "media" / "a" / "c.jpg").stat().st_ino != spool.stat().st_ino
+    assert storage.size("a/c.jpg") == 5000
+    assert list(storage.keys()) == ["a/c.jpg"]
+
+
+def test_a_file_that_is_not_a_spool_file_is_always_copied(tmp_path):
+    storage = LocalStorage(tmp_path / "media")
+    owned = tmp_path / "IMG_0001.jpg"  # e.g. a file `photoshelf import` reads: its owner's
+    owned.write_bytes(b"w" * 100)
+    storage.put_file("a/d.jpg", owned)
+    owned.write_bytes(b"changed")  # the owner edits their file: the stored copy stays as it was
+    assert storage.size("a/d.jpg") == 100

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, TypeVar
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,12 @@ _lock = threading.Lock()
 
 def run(work: Callable[..., T], *args, **kwargs) -> T:
     """work(*args, **kwargs) on a low-priority thread; its result or its exception."""
-    return _executor().submit(work, *args, **kwargs).result()
+    return submit(work, *args, **kwargs).result()
+
+
+def submit(work: Callable[..., T], *args, **kwargs) -> Future[T]:
+    """Start work(*args, **kwargs) on a low-priority thread; the caller may do other things."""
+    return _executor().submit(work, *args, **kwargs)
 
 
 def _executor() -> ThreadPoolExecutor:

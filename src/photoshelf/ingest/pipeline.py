@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from photoshelf import timing
 from photoshelf.gallery import near_duplicates
 from photoshelf.gallery.models import Camera, Image, PendingDeletion
 from photoshelf.storage import StorageUnavailable, get_storage
@@ -37,8 +38,10 @@ def ingest(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None)
     `uploaded_by` is the user who uploaded it (None only for callers outside a request).
     """
     image, made, fingerprint = examine(incoming, name, uploaded_by=uploaded_by)
-    _store_files(incoming, image, made)
-    recorded = _record(image, fingerprint)
+    with timing.stage("store"):
+        _store_files(incoming, image, made)
+    with timing.stage("record"):
+        recorded = _record(image, fingerprint)
     sweep_pending_deletions()
     return recorded
 
@@ -53,7 +56,10 @@ def examine(
     if incoming.size == 0:
         raise Refusal("not-an-image", "The file is empty.")
 
-    opened, facts, made, fingerprint = cpu.run(_pixel_work, incoming)
+    with timing.stage("pixels"):
+        pixels = cpu.submit(_pixel_work, incoming)
+        incoming.settle()  # the disk writes the upload's bytes while a core works on its pixels
+        opened, facts, made, fingerprint = pixels.result()
     _refuse_if_copy(incoming.sha256, fingerprint)
 
     image = Image(
@@ -177,7 +183,7 @@ def _store_files(incoming: IncomingFile, image: Image, made: list[renditions.Ren
     written: list[str] = []
     try:
         key = original_key(image.sha256, image.extension)
-        storage.put_file(key, incoming.path)
+        storage.put_file(key, incoming.path, spooled=incoming.spooled)
         written.append(key)
         for rendition in made:
             key = rendition_key(image.sha256, rendition.size.name, rendition.size.extension)

@@ -9,6 +9,9 @@ file's size. A file over the limit stops the parse at once; the refusal waits on
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +20,15 @@ from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
+from photoshelf import timing
+
 from .errors import Refusal
 from .fingerprint import CHUNK_BYTES, sha256_file
+
+log = logging.getLogger(__name__)
+
+# A spool file untouched this long belongs to a server process that was killed mid-upload.
+STALE_SPOOL_SECONDS = 24 * 3600
 
 # Room for the multipart boundaries and the small text fields besides the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -27,12 +37,16 @@ MAX_FILENAME_CHARS = 255
 
 @dataclass(frozen=True)
 class IncomingFile:
-    """A file to ingest: where its bytes are, how many, their SHA-256 and the name it came with."""
+    """A file to ingest: where its bytes are, how many, their SHA-256 and the name it came with.
+
+    `spooled`: the file is the upload's own temporary copy, which storage may take over (an
+    imported file is the owner's and is always copied)."""
 
     path: Path
     size: int
     sha256: str
     filename: str
+    spooled: bool = False
 
     @classmethod
     def from_upload(cls, upload: TemporaryUploadedFile) -> IncomingFile:
@@ -41,7 +55,22 @@ class IncomingFile:
             size=upload.size,
             sha256=upload.sha256,  # set by StreamingUploadHandler
             filename=clean_filename(upload.name or ""),
+            spooled=True,
         )
+
+    def settle(self) -> None:
+        """Put a spooled upload's bytes on disk now, so that storing it later (a second name for
+        the spool file) waits for no disk write: called while the pixels are worked on."""
+        if not self.spooled:
+            return
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:  # storing it will try again, and say so if the disk fails
+            log.debug("upload: cannot flush %s early", self.path, exc_info=True)
 
     @classmethod
     def from_path(cls, path: Path) -> IncomingFile:
@@ -88,6 +117,7 @@ class StreamingUploadHandler(FileUploadHandler):
     """Spools each file to disk, hashing it and refusing it once it passes the size limit."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.started = time.perf_counter()
         self.limit_bytes = settings.PHOTOSHELF_MAX_UPLOAD_BYTES
         # A body that announces more than the limit is refused when its file part starts,
         # after the small fields before it (the CSRF token) were read, not after all of it.
@@ -116,6 +146,8 @@ class StreamingUploadHandler(FileUploadHandler):
         self.file.seek(0)
         self.file.size = file_size
         self.file.sha256 = self.hasher.hexdigest()
+        # Reading the body: multipart parsing, hashing and spooling, as the bytes arrive.
+        timing.add("receive", (time.perf_counter() - self.started) * 1000)
         return self.file
 
     def upload_interrupted(self):
@@ -135,6 +167,19 @@ class StreamingUploadHandler(FileUploadHandler):
                 pass
 
 
+def remove_stale_spool_files(folder: Path, older_than_s: float = STALE_SPOOL_SECONDS) -> int:
+    """Delete the spool files of uploads whose process died (`photoshelf serve` at start)."""
+    cutoff, removed = time.time() - older_than_s, 0
+    for path in folder.glob("*.upload*"):  # Django's names: tmpXXXX.upload.jpg
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # finished meanwhile
+            continue
+    return removed
+
+
 # Django reads this to size the chunks it hands to receive_data_chunk.
 StreamingUploadHandler.chunk_size = CHUNK_BYTES
 
@@ -142,6 +187,7 @@ __all__ = [
     "IncomingFile",
     "StreamingUploadHandler",
     "clean_filename",
+    "remove_stale_spool_files",
     "refuse_repeated_fields",
     "too_large",
 ]

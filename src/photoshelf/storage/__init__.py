@@ -17,8 +17,12 @@ class StorageUnavailable(Exception):
 
 
 class Storage(Protocol):
-    def put_file(self, key: str, path: Path) -> None:
-        """Store a file's bytes under key, atomically: readers see all of it or nothing."""
+    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
+        """Store a file's bytes under key, atomically: readers see all of it or nothing.
+
+        spooled: the file is a temporary copy nobody will write to again (an upload's spool
+        file), so a backend may take it over rather than copy its bytes.
+        """
 
     def put_bytes(self, key: str, data: bytes) -> None:
         """Store bytes under key, atomically."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -26,9 +27,38 @@ class LocalStorage:
             raise ValueError(f"key {key!r} leaves the storage root")
         return path
 
-    def put_file(self, key: str, path: Path) -> None:
+    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
+        if spooled and self._link(key, path):
+            return
         with open(path, "rb") as src:
             self._write(key, lambda dst: shutil.copyfileobj(src, dst, 1024 * 1024))
+
+    def _link(self, key: str, path: Path) -> bool:
+        """Store a spool file by a second name for its bytes instead of a copy of them (an
+        upload's original: megabytes not copied). False when the file system cannot (another
+        file system than the spool's, or no hard links): the caller copies instead."""
+        target = self._path(key)
+        tmp = target.parent / f"{INCOMING_PREFIX}{secrets.token_hex(8)}"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, tmp)
+        except OSError:
+            return False
+        try:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # the bytes are on disk before the row that names them
+            finally:
+                os.close(fd)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return True
 
     def put_bytes(self, key: str, data: bytes) -> None:
         self._write(key, lambda dst: dst.write(data))

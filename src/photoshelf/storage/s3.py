@@ -62,7 +62,7 @@ class S3Storage:
             raise ValueError(f"bad storage key {key!r}")
         return self.prefix + key
 
-    def put_file(self, key: str, path: Path) -> None:
+    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
         with _failures(key):
             self.client.upload_file(str(path), self.bucket, self._key(key))
 
