@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import floor, images
-from .serving import Client, Server, multipart, reset_peak, rss_mb
+from .serving import Client, Server, multipart, reset_peak, rss_mb, server_stages
 
 
 PAUSE_S = 0.02  # between two gallery requests of one visitor
@@ -57,6 +57,7 @@ def side_by_side(server: Server, uploads: Uploads, runs: int) -> dict:
     """Sequential uploads (one in flight), each beside the minimum pipeline on the same bytes."""
     client = Client(server.url)
     server_ms, client_ms, minimum_ms = [], [], []
+    stages: dict[str, list[float]] = {}
     for _ in range(runs):
         data, name = uploads.next()
         start = time.perf_counter()
@@ -67,12 +68,18 @@ def side_by_side(server: Server, uploads: Uploads, runs: int) -> dict:
             raise RuntimeError(f"upload refused: {answer.status} {answer.body[:300]!r}")
         server_ms.append(answer.server_ms or 0.0)
         client_ms.append(answer.seconds * 1000)
+        timed = server_stages(answer.headers.get("Server-Timing"))
+        timed["other"] = timed.get("app", 0.0) - sum(ms for n, ms in timed.items() if n != "app")
+        for stage, ms in timed.items():
+            stages.setdefault(stage, []).append(ms)
     client.close()
     return {
         "server_ms": statistics.median(server_ms),
         "client_ms": statistics.median(client_ms),
         "minimum_ms": statistics.median(minimum_ms),
         "ratio": statistics.median(server_ms) / statistics.median(minimum_ms),
+        "stages_ms": {stage: statistics.median(values) for stage, values in stages.items()
+                      if stage != "app"},
         "runs": runs,
     }
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 
+from . import readme
 from .databases import empty_database
 from .seeding import insert_images
 
@@ -166,6 +167,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.near_duplicates", description=__doc__)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--readme", action="store_true",
+                        help="write the table into README.md between its near-duplicates markers")
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -187,6 +190,8 @@ def main() -> None:
                 results.append(json.loads(done.stdout))
     print("Near-duplicate lookup, medians; seeded fingerprints\n")
     print(table(results))
+    if args.readme:
+        readme.write_between("near-duplicates", table(results))
 
 
 if __name__ == "__main__":

@@ -213,10 +213,16 @@ class Client:
 
 
 def server_ms(header: str | None) -> float | None:
-    if not header:
-        return None
-    for part in header.split(","):
-        fields = dict(item.strip().partition("=")[::2] for item in part.split(";")[1:])
-        if "dur" in fields:
-            return float(fields["dur"])
-    return None
+    """The whole server time (`app`, the first metric) of a Server-Timing header."""
+    return next(iter(server_stages(header).values()), None)
+
+
+def server_stages(header: str | None) -> dict[str, float]:
+    """Every metric of a Server-Timing header: {"app": ms, "receive": ms, "pixels": ms, ...}."""
+    stages: dict[str, float] = {}
+    for part in (header or "").split(","):
+        name, *params = part.strip().split(";")
+        fields = dict(item.strip().partition("=")[::2] for item in params)
+        if name and "dur" in fields:
+            stages[name] = float(fields["dur"])
+    return stages
