@@ -20,6 +20,7 @@ from .serving import Client, Server, multipart, reset_peak, rss_mb, server_stage
 
 
 PAUSE_S = 0.02  # between two gallery requests of one visitor
+LEVEL_ROUNDS = 2  # turns of concurrency 1 and 2 (see in_turns)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -99,9 +100,27 @@ def at_concurrency(server: Server, uploads: Uploads, concurrency: int, total: in
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         latencies = list(pool.map(one, range(total)))
-    wall = time.perf_counter() - start
-    return {"concurrency": concurrency, "images_per_s": total / wall,
-            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "n": total}
+    return level(concurrency, latencies, time.perf_counter() - start)
+
+
+def level(concurrency: int, latencies: list[float], wall_s: float) -> dict:
+    return {"concurrency": concurrency, "images_per_s": len(latencies) / wall_s,
+            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
+            "n": len(latencies), "latencies_ms": latencies, "wall_s": wall_s}
+
+
+def in_turns(server: Server, uploads: Uploads, levels: tuple[int, ...], per_level: int,
+             rounds: int) -> list[dict]:
+    """Each concurrency level `rounds` times, in turns (1, 2, 1, 2, ...), each turn per_level
+    uploads, pooled per level: a slow minute of a shared machine weighs on every level alike,
+    not on whichever level it happened to fall in."""
+    turns = [at_concurrency(server, uploads, c, per_level) for _ in range(rounds) for c in levels]
+    pooled = []
+    for c in levels:
+        mine = [turn for turn in turns if turn["concurrency"] == c]
+        pooled.append(level(c, [ms for turn in mine for ms in turn["latencies_ms"]],
+                            sum(turn["wall_s"] for turn in mine)))
+    return pooled
 
 
 def gallery_under_load(server: Server, uploads: Uploads, requests: int, per_loader: int) -> dict:
@@ -212,7 +231,7 @@ UPLOADS_PER_LOADER = 15  # photos each of the two uploading visitors sends while
 def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
     log("  making the test images (12 MP JPEG, 12 MP HEIC, 3 MP PNG, ~95 MB JPEG)")
     heic_runs, png_runs = max(3, runs // 3), max(3, runs // 2)
-    jpeg = Uploads("jpg", 1 + runs + 3 * per_level + 2 * UPLOADS_PER_LOADER)
+    jpeg = Uploads("jpg", 1 + runs + (2 * LEVEL_ROUNDS + 1) * per_level + 2 * UPLOADS_PER_LOADER)
     heic = Uploads("heic", 1 + heic_runs)
     png = Uploads("png", 1 + png_runs)
     large = images.large_jpeg(95_000_000)
@@ -228,8 +247,9 @@ def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
         results["heic"] = side_by_side(server, heic, heic_runs)
         results["png"] = side_by_side(server, png, png_runs)
         results["cache"] = cache_headers(server)
-        log("  concurrency 1, 2, 8")
-        results["levels"] = [at_concurrency(server, jpeg, c, per_level) for c in (1, 2, 8)]
+        log("  concurrency 1 and 2 in turns, then 8")
+        results["levels"] = [*in_turns(server, jpeg, (1, 2), per_level, LEVEL_ROUNDS),
+                             at_concurrency(server, jpeg, 8, per_level)]
         log("  gallery while two uploads are in flight")
         results["under_load"] = gallery_under_load(server, jpeg, requests=300,
                                                    per_loader=UPLOADS_PER_LOADER)
