@@ -63,6 +63,17 @@ def test_an_upload_says_how_long_each_of_its_stages_took(client):
     assert metrics["pixels"] > 0
 
 
+def test_only_an_upload_that_passed_the_rules_is_flushed_to_disk_early(client, monkeypatch):
+    from photoshelf.ingest.upload import IncomingFile
+
+    flushed = []
+    monkeypatch.setattr(IncomingFile, "settle", lambda self: flushed.append(self.filename))
+    assert post(client, photo(taken=None), filename="undated.jpg").status_code == 422
+    assert post(client, b"not an image", filename="notes.jpg").status_code == 415
+    assert post(client, photo(taken=recently(days=1)), filename="fine.jpg").status_code == 201
+    assert flushed == ["fine.jpg"]
+
+
 def test_the_name_defaults_to_the_file_name_without_extension(client):
     response = post(client, photo(), filename="holiday.2026.jpg")
     assert response.json()["name"] == "holiday.2026"

@@ -11,6 +11,7 @@ held until the row is inserted, so of two arriving together the second sees the 
 from __future__ import annotations
 
 import logging
+import threading
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -57,8 +58,12 @@ def examine(
         raise Refusal("not-an-image", "The file is empty.")
 
     with timing.stage("pixels"):
-        pixels = cpu.submit(_pixel_work, incoming)
-        incoming.settle()  # the disk writes the upload's bytes while a core works on its pixels
+        checked = threading.Event()  # set once the file decodes and passes the date rules
+        pixels = cpu.submit(_pixel_work, incoming, checked)
+        pixels.add_done_callback(lambda _: checked.set())  # or once the pixel work ends, refused
+        checked.wait()
+        if not pixels.done() or pixels.exception() is None:
+            incoming.settle()  # the disk takes the upload's bytes while a core renders them
         opened, facts, made, fingerprint = pixels.result()
     _refuse_if_copy(incoming.sha256, fingerprint)
 
@@ -93,8 +98,9 @@ def examine(
     return image, made, fingerprint
 
 
-def _pixel_work(incoming: IncomingFile):
-    """Decode, metadata, the date rules and the renditions: the pixel work, on a pixel thread."""
+def _pixel_work(incoming: IncomingFile, checked: threading.Event):
+    """Decode, metadata, the date rules and the renditions: the pixel work, on a pixel thread.
+    `checked` is set when the rules have passed and only the renditions remain."""
     opened = decode.open_image(incoming.path, max_pixels=settings.PHOTOSHELF_MAX_PIXELS)
     with opened.image:
         facts = metadata.read_metadata(opened.image, name=incoming.filename)
@@ -104,6 +110,7 @@ def _pixel_work(incoming: IncomingFile):
             max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
             now=timezone.now(),
         )
+        checked.set()
         made = renditions.render(opened, facts.orientation, name=incoming.filename)
     fingerprint = perceptual_hash(made[-1].pixels)  # the thumbnail: displayed, already small
     return opened, facts, made, fingerprint
