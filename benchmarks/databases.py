@@ -18,8 +18,15 @@ MARIADB_BUFFER_POOL = "256M"  # 128M is MariaDB's own default; a million rows' i
 def empty_database(backend: str) -> Iterator[str | None]:
     """A URL of an empty database of `backend` ("" for SQLite: the data folder's own file), or
     None when that server is not installed. "postgresql" and "mariadb" start a server."""
+    with empty_databases(backend, 1) as urls:
+        yield None if urls is None else urls[0]
+
+
+@contextmanager
+def empty_databases(backend: str, count: int) -> Iterator[list[str] | None]:
+    """`count` empty databases of `backend` on one server, as empty_database()."""
     if backend == "sqlite":
-        yield ""
+        yield [""] * count
         return
     try:
         server = (PostgresServer() if backend == "postgresql"
@@ -29,6 +36,6 @@ def empty_database(backend: str) -> Iterator[str | None]:
         yield None
         return
     try:
-        yield server.create_database()
+        yield [server.create_database() for _ in range(count)]
     finally:
         server.close()

@@ -11,6 +11,7 @@ import hashlib
 import io
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 from PIL import Image, ImageOps
@@ -151,3 +152,37 @@ def pieces(data: bytes, runs: int) -> dict[str, float]:
         figures[f"encode_{label}_{fmt.lower()}"] = median_ms(encode, 2 if slow else runs)
         figures[f"bytes_{label}_{fmt.lower()}"] = len(encode().getvalue())
     return figures
+
+
+class Processes:
+    """The minimum pipeline in `workers` processes, each holding the files from its start: the
+    most that many cores of this machine do, for the upload throughput to be held against."""
+
+    def __init__(self, workers: int, files: list[bytes]) -> None:
+        self.workers, self.count = workers, len(files)
+        self.pool = ProcessPoolExecutor(workers, initializer=_hold, initargs=(files,))
+        self.per_second(workers)  # the processes start, import and warm up
+
+    def per_second(self, total: int) -> float:
+        """Images per second over `total` images, `workers` at a time."""
+        start = time.perf_counter()
+        list(self.pool.map(_minimum_of, range(total)))
+        return total / (time.perf_counter() - start)
+
+    def __enter__(self) -> Processes:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown()
+
+
+_held: list[bytes] = []
+
+
+def _hold(files: list[bytes]) -> None:
+    global _held
+    _held = files
+
+
+def _minimum_of(n: int) -> None:
+    minimum_pillow(_held[n % len(_held)])

@@ -1,9 +1,12 @@
 """Gallery reads at growing sizes on one database: first page, deep page, JSON list, duplicates.
 
-Runs in its own process (`python -m benchmarks.gallery URL SIZES`) because Django's settings are
-read once per process; prints one JSON object. Rows are seeded through the ORM in bulk and share
-one tiny rendition file; server time is Django's full request handling (middleware, view,
-template), without the network.
+Each size has a database of its own, seeded once; then every size is timed in turns, a few
+rounds, so a slow stretch of a shared machine weighs on every size alike and the flatness from
+the smallest to the largest is a ratio of figures taken minutes, not a quarter of an hour, apart.
+Seeding and timing run in processes of their own (`python -m benchmarks.gallery seed|measure`)
+because Django's settings are read once per process; `measure` prints one JSON object. Rows are
+seeded through the ORM's column preparation in bulk and share one tiny rendition file; server
+time is Django's full request handling (middleware, view, template), without the network.
 """
 
 from __future__ import annotations
@@ -11,16 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from .seeding import insert_images
 
-RUNS = 25
+RUNS = 21  # requests per figure in each round
+ROUNDS = 3  # every size timed in turns, this many times
+TIMED = ("first_page", "deep_page", "json_list", "json_deep", "duplicate_hit", "duplicate_miss")
 # A family's cameras over the years: the camera filter lists each (one index seek per camera).
 CAMERAS = [("Canon", "Canon EOS 40D"), ("Canon", "Canon EOS R6"), ("Apple", "iPhone 8"),
            ("Apple", "iPhone 13 Pro"), ("Apple", "iPhone 15"), ("Google", "Pixel 7"),
@@ -115,15 +121,52 @@ def measure(size: int) -> dict:
     }
 
 
-def main(url: str, sizes: list[int]) -> None:
-    data_dir = tempfile.mkdtemp(prefix="photoshelf-bench-gallery-")
-    try:
-        run(url, sizes, data_dir)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)  # a million-row SQLite file is 300 MB
+def compare(backend: str, sizes: list[int], log) -> dict | None:
+    """Seed a database per size, then time the sizes in turns; None when `backend` is not
+    installed. Each figure is the median of the rounds' medians; flatness is taken per round."""
+    from .databases import empty_databases
+
+    with tempfile.TemporaryDirectory(prefix="photoshelf-bench-gallery-") as tmp, \
+            empty_databases(backend, len(sizes)) as urls:
+        if urls is None:
+            return None
+        folders = [Path(tmp) / f"size-{size}" for size in sizes]
+        for size, url, folder in zip(sizes, urls, folders):
+            start = time.perf_counter()
+            _child("seed", url, str(folder), str(size))
+            log(f"    {backend}: {size:,} rows seeded in {time.perf_counter() - start:.0f} s")
+        rounds = []
+        for r in range(ROUNDS):
+            order = list(zip(sizes, urls, folders))
+            mine = {size: json.loads(_child("measure", url, str(folder)))
+                    for size, url, folder in (order if r % 2 == 0 else order[::-1])}
+            rounds.append([mine[size] for size in sizes])
+    return combine(rounds)
 
 
-def run(url: str, sizes: list[int], data_dir: str) -> None:
+def combine(rounds: list[list[dict]]) -> dict:
+    last = rounds[-1]
+    result = {"vendor": last[0]["vendor"], "rounds": len(rounds), "sizes": []}
+    for i, figures in enumerate(last):
+        size = dict(figures)
+        for key in TIMED:
+            each = [r[i][key]["median_ms"] for r in rounds]
+            size[key] = {"median_ms": statistics.median(each), "rounds_ms": each,
+                         "max_ms": max(r[i][key]["max_ms"] for r in rounds)}
+        result["sizes"].append(size)
+    result["flatness"] = {
+        key: [r[-1][key]["median_ms"] / r[0][key]["median_ms"] for r in rounds] for key in TIMED}
+    return result
+
+
+def _child(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.gallery", *args],
+                          cwd=Path(__file__).resolve().parent.parent, check=True,
+                          stdout=subprocess.PIPE, text=True)
+    return done.stdout
+
+
+def setup(url: str, data_dir: str) -> None:
     os.environ.update({
         "PHOTOSHELF_DATA_DIR": data_dir, "PHOTOSHELF_ENV_FILE": "",
         "PHOTOSHELF_ALLOWED_HOSTS": "testserver", "PHOTOSHELF_LOG_LEVEL": "WARNING",
@@ -132,35 +175,37 @@ def run(url: str, sizes: list[int], data_dir: str) -> None:
     if url:
         os.environ["PHOTOSHELF_DATABASE_URL"] = url
     import django
-    from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def seed_database(size: int) -> None:
+    from django.core.management import call_command
     from django.db import connection
 
-    results = {"vendor": connection.vendor, "sizes": []}
-    seeded = 0
-    for size in sizes:
-        start = time.perf_counter()
-        seed(seeded, size)
-        seeded = size
-        # A gallery in steady state, not just after a bulk load: fresh statistics, and the load's
-        # writes flushed now (a checkpoint; SQLite's WAL folded back into the database file) rather
-        # than by the server in the background while the pages are timed.
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    seed(0, size)
+    # A gallery in steady state, not just after a bulk load: fresh statistics, and the load's
+    # writes flushed now (a checkpoint; SQLite's WAL folded back into the database file) rather
+    # than by the server in the background while the pages are timed.
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-                cursor.execute("CHECKPOINT")
+            cursor.execute("VACUUM ANALYZE")
+            cursor.execute("CHECKPOINT")
         elif connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        print(f"    {connection.vendor}: {size:,} rows seeded in {time.perf_counter() - start:.0f} s",
-              file=sys.stderr, flush=True)
-        results["sizes"].append(measure(size))
-    print(json.dumps(results))
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], [int(size) for size in sys.argv[2].split(",")])
+    command, url, data_dir, *rest = sys.argv[1:]
+    setup(url, data_dir)
+    if command == "seed":
+        seed_database(int(rest[0]))
+    else:
+        from django.db import connection
+
+        from photoshelf.gallery.models import Image
+
+        print(json.dumps({"vendor": connection.vendor, **measure(Image.objects.count())}))

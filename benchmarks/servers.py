@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .ingest_http import UPLOADS_PER_LOADER, Uploads, at_concurrency, gallery_under_load
+from .ingest_http import Uploads, at_concurrency, gallery_under_load
 from .serving import Client, Server, clean_env
 
 BIN = Path(sys.executable).parent
@@ -41,7 +41,8 @@ def prepare(data_dir: Path) -> None:
 
 def main() -> None:
     write = "--readme" in sys.argv[1:]
-    jpeg = Uploads("jpg", 4 + 12 + 16 + 2 * UPLOADS_PER_LOADER)
+    made = Uploads("jpg", 20)
+    jpeg = Uploads("jpg", 0, files=made.files[:16])  # uploaded, then deleted after each step
     rows = []
     with tempfile.TemporaryDirectory(prefix="photoshelf-servers-") as tmp:
         for label, (module, command) in SERVERS.items():
@@ -54,14 +55,16 @@ def main() -> None:
             env = {"DJANGO_SETTINGS_MODULE": "photoshelf.settings"} if command else None
             jpeg.rewind()
             with Server(data_dir, workers=2, command=command, env=env) as server:
-                warm = Client(server.url)
-                for _ in range(4):
-                    warm.upload(*jpeg.next())
-                warm.close()
+                api = Client(server.url)
+                kept = Uploads("jpg", 0, files=made.files[16:])  # the gallery's photos
+                for _ in kept.files:
+                    kept.send(api)
                 c2 = at_concurrency(server, jpeg, 2, 12)
+                jpeg.clear(api)
                 c8 = at_concurrency(server, jpeg, 8, 16)
-                load = gallery_under_load(server, jpeg, requests=300,
-                                          per_loader=UPLOADS_PER_LOADER)
+                jpeg.clear(api)
+                api.close()
+                load = gallery_under_load(server, jpeg)
             rows.append(f"| {label} | {c2['images_per_s']:.1f} | {c8['images_per_s']:.1f} "
                         f"(p99 {c8['p99_ms']:.0f} ms) | {load['idle_p50_ms']:.1f} / "
                         f"{load['idle_p99_ms']:.1f} | {load['busy_p50_ms']:.1f} / "

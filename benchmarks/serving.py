@@ -185,8 +185,21 @@ class Client:
         self.host, self.port = host, int(port)
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
 
+    IDEMPOTENT = {"GET", "HEAD", "DELETE"}
+
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> Answer:
+        try:
+            return self._request(method, path, body, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if method not in self.IDEMPOTENT:
+                raise
+            # The server closed an idle keep-alive connection: once more, on a new one, as
+            # browsers do for requests that may be repeated.
+            return self._request(method, path, body, headers)
+
+    def _request(self, method: str, path: str, body: bytes | None,
+                 headers: dict[str, str] | None) -> Answer:
         start = time.perf_counter()
         try:
             credentials = Client.auth if path.startswith("/api/") else {"Cookie": Client.cookie}
