@@ -1,5 +1,9 @@
 """LocalStorage and the content-addressed keys."""
 
+import os
+import shutil
+import subprocess
+
 import pytest
 
 from photoshelf.storage.keys import original_key, rendition_key, sha256_of
@@ -102,3 +106,26 @@ def test_a_file_that_is_not_a_spool_file_is_always_copied(tmp_path):
     storage.put_file("a/d.jpg", owned)
     owned.write_bytes(b"changed")  # the owner edits their file: the stored copy stays as it was
     assert storage.size("a/d.jpg") == 100
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise") or not shutil.which("fincore"),
+                    reason="needs posix_fadvise and util-linux's fincore (Linux)")
+@pytest.mark.parametrize("spooled", [True, False], ids=["linked", "copied"])
+def test_a_stored_original_leaves_the_page_cache_and_a_rendition_stays(tmp_path, spooled):
+    storage = LocalStorage(tmp_path / "media")
+    source = tmp_path / "tmp1234.upload.jpg"
+    source.write_bytes(os.urandom(2_000_000))  # in the page cache, dirty: as an upload arrives
+    assert resident_bytes(source) > 1_000_000
+    storage.put_file("a/e.jpg", source, spooled=spooled)
+    storage.put_bytes("a/e-thumb.jpg", os.urandom(200_000))
+    assert resident_bytes(tmp_path / "media" / "a" / "e.jpg") == 0
+    assert resident_bytes(tmp_path / "media" / "a" / "e-thumb.jpg") >= 200_000
+    with storage.open("a/e.jpg") as fh:  # read back from the disk, whole
+        assert fh.read() == source.read_bytes()
+
+
+def resident_bytes(path) -> int:
+    """How much of a file is in the kernel's page cache (util-linux's fincore)."""
+    done = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout.strip())

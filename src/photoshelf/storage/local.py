@@ -17,6 +17,15 @@ from . import StorageUnavailable
 INCOMING_PREFIX = ".incoming-"
 
 
+def _uncache(fd: int) -> None:
+    """Let the kernel drop a flushed file's pages from its cache (a hint; Linux and most Unixes)."""
+    if hasattr(os, "posix_fadvise"):
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        except OSError:  # a hint only
+            pass
+
+
 class LocalStorage:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -28,10 +37,14 @@ class LocalStorage:
         return path
 
     def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
+        """An original: written once, read rarely (the gallery shows its renditions). Once on
+        disk its bytes leave the page cache, so the cache keeps renditions and the next upload
+        reuses those pages (on a virtual machine, memory it has not used yet costs about 10 ms
+        per 3.5 MB written, reused memory under 1 ms)."""
         if spooled and self._link(key, path):
             return
         with open(path, "rb") as src:
-            self._write(key, lambda dst: shutil.copyfileobj(src, dst, 1024 * 1024))
+            self._write(key, lambda dst: shutil.copyfileobj(src, dst, 1024 * 1024), cache=False)
 
     def _link(self, key: str, path: Path) -> bool:
         """Store a spool file by a second name for its bytes instead of a copy of them (an
@@ -48,6 +61,7 @@ class LocalStorage:
             fd = os.open(tmp, os.O_RDONLY)
             try:
                 os.fsync(fd)  # the bytes are on disk before the row that names them
+                _uncache(fd)
             finally:
                 os.close(fd)
             os.chmod(tmp, 0o644)
@@ -63,7 +77,7 @@ class LocalStorage:
     def put_bytes(self, key: str, data: bytes) -> None:
         self._write(key, lambda dst: dst.write(data))
 
-    def _write(self, key: str, fill) -> None:
+    def _write(self, key: str, fill, *, cache: bool = True) -> None:
         target = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +89,8 @@ class LocalStorage:
                 fill(dst)
                 dst.flush()
                 os.fsync(dst.fileno())
+                if not cache:
+                    _uncache(dst.fileno())
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except OSError as exc:
