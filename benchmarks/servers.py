@@ -22,7 +22,7 @@ BIN = Path(sys.executable).parent
 README = Path(__file__).resolve().parent.parent / "README.md"
 MARK_START, MARK_END = "<!-- servers:start -->", "<!-- servers:end -->"
 SERVERS = {
-    "gunicorn gthread (WSGI), 2 workers × 4 threads": ("gunicorn", None),
+    "gunicorn gthread (WSGI; `photoshelf serve`), 2 workers × 4 threads": ("gunicorn", None),
     "granian (WSGI), 2 workers × 4 blocking threads": ("granian", [
         str(BIN / "granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "4",
         "--host", "127.0.0.1", "--port", "{port}", "--no-ws", "photoshelf.wsgi:application"]),
