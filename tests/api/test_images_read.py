@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from photoshelf.gallery.models import Image
+from photoshelf.storage import get_storage
 from tests.conftest import stored_files
 from tests.factories import photo, upload
 
@@ -91,6 +92,32 @@ def test_delete_removes_the_row_and_its_files(client, media_dir):
     assert not Image.objects.exists()
     assert stored_files(media_dir) == []
     assert client.get(f"/api/images/{image_id}").status_code == 404
+
+
+def test_an_identical_upload_during_a_delete_never_loses_its_files(client, media_dir, monkeypatch):
+    """The same bytes uploaded again while a delete is removing their files (content-addressed:
+    the same keys), between the delete's first and second file: the photo is still there until
+    the delete ends, so the upload is refused as its duplicate; afterwards it is stored whole."""
+    data = photo(color=(7, 70, 170))
+    first = client.post("/api/images", {"file": upload(data)}).json()["id"]
+    storage = get_storage()
+    real_delete, again = storage.delete, []
+
+    def delete_then_upload(key):
+        real_delete(key)
+        if not again:  # another person uploads the same photo, right now
+            again.append(client.post("/api/images", {"file": upload(data, "again.jpg")}))
+
+    monkeypatch.setattr(storage, "delete", delete_then_upload)
+    assert client.delete(f"/api/images/{first}").status_code == 204
+    assert again[0].status_code == 409 and again[0].json()["code"] == "duplicate"
+    assert not Image.objects.exists() and stored_files(media_dir) == []
+
+    monkeypatch.setattr(storage, "delete", real_delete)
+    assert client.post("/api/images", {"file": upload(data, "again.jpg")}).status_code == 201
+    (image,) = Image.objects.all()
+    assert all(storage.exists(key) for key in image.storage_keys())
+    assert len(stored_files(media_dir)) == 3
 
 
 def test_the_openapi_document_describes_the_endpoints(client):

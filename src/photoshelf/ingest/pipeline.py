@@ -117,10 +117,20 @@ def _pixel_work(incoming: IncomingFile, checked: threading.Event):
 
 
 def delete(image: Image) -> None:
-    """Remove the row, then its files (content-addressed: no other row can share them)."""
+    """Remove a photo's files, then its row, in one transaction that holds the row.
+
+    The keys are content-addressed: an upload of the same bytes writes the same files. While
+    the files go, the row is still there for everyone else, so such an upload is refused as a
+    duplicate; once the row is gone, the files are too, and an upload stores them afresh. (Row
+    first, files after, as before, let an upload in between store its files and lose them.)
+    """
     keys = image.storage_keys()
-    image.delete()
-    _delete_or_defer(image.sha256, keys)
+    with transaction.atomic():
+        held = Image.objects.select_for_update().filter(pk=image.pk).order_by().first()
+        if held is None:  # deleted meanwhile, files and all
+            return
+        _delete_or_defer(image.sha256, keys)
+        held.delete()
 
 
 def sweep_pending_deletions(limit: int = SWEEP_BATCH) -> int:
