@@ -7,6 +7,7 @@ import secrets
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -17,9 +18,26 @@ from . import StorageUnavailable
 INCOMING_PREFIX = ".incoming-"
 
 
-def _uncache(fd: int) -> None:
-    """Let the kernel drop a flushed file's pages from its cache (a hint; Linux and most Unixes)."""
-    if hasattr(os, "posix_fadvise"):
+@contextmanager
+def _into_place(key: str, tmp: Path, target: Path) -> Iterator[None]:
+    """What the block puts in `tmp` becomes `target` in one rename, or `tmp` is removed."""
+    try:
+        yield
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:  # full, read-only or unmounted: the request may be retried later
+        tmp.unlink(missing_ok=True)
+        raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _flush(fd: int, *, cache: bool) -> None:
+    """The file's bytes onto the disk; without `cache`, out of the kernel's page cache too (a
+    hint, where the system has posix_fadvise)."""
+    os.fsync(fd)
+    if not cache and hasattr(os, "posix_fadvise"):
         try:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         except OSError:  # a hint only
@@ -57,21 +75,12 @@ class LocalStorage:
             os.link(path, tmp)
         except OSError:
             return False
-        try:
+        with _into_place(key, tmp, target):
             fd = os.open(tmp, os.O_RDONLY)
             try:
-                os.fsync(fd)  # the bytes are on disk before the row that names them
-                _uncache(fd)
+                _flush(fd, cache=False)  # the bytes are on disk before the row that names them
             finally:
                 os.close(fd)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
         return True
 
     def put_bytes(self, key: str, data: bytes) -> None:
@@ -84,21 +93,11 @@ class LocalStorage:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         except OSError as exc:  # full, read-only or unmounted: the request may be retried later
             raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
-        try:
+        with _into_place(key, Path(tmp), target):
             with os.fdopen(fd, "wb") as dst:
                 fill(dst)
                 dst.flush()
-                os.fsync(dst.fileno())
-                if not cache:
-                    _uncache(dst.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+                _flush(dst.fileno(), cache=cache)
 
     def open(self, key: str) -> BinaryIO:
         return open(self._path(key), "rb")
