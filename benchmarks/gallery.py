@@ -34,14 +34,14 @@ CAMERAS = [("Canon", "Canon EOS 40D"), ("Canon", "Canon EOS R6"), ("Apple", "iPh
            ("SONY", "ILCE-7M3"), ("FUJIFILM", "X-T30"), ("samsung", "SM-G991B"), ("", "")]
 
 
-def seed(start: int, stop: int) -> None:
+def seed(size: int) -> None:
     from photoshelf.gallery.models import Camera
 
     Camera.remember(CAMERAS)  # as the uploads of these photos would have
     base = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
     def rows():
-        for n in range(start, stop):
+        for n in range(size):
             make, model = CAMERAS[n % len(CAMERAS)]
             yield {"name": f"Photo {n}", "filename": f"IMG_{n:07d}.JPG", "sha256": sha(n),
                    "camera_make": make, "camera_model": model,
@@ -185,7 +185,7 @@ def seed_database(size: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    seed(0, size)
+    seed(size)
     # A gallery in steady state, not just after a bulk load: fresh statistics, and the load's
     # writes flushed now (a checkpoint; SQLite's WAL folded back into the database file) rather
     # than by the server in the background while the pages are timed.
