@@ -15,12 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import readme
 from .ingest_http import Uploads, at_concurrency, gallery_under_load
 from .serving import Client, Server, clean_env
 
 BIN = Path(sys.executable).parent
-README = Path(__file__).resolve().parent.parent / "README.md"
-MARK_START, MARK_END = "<!-- servers:start -->", "<!-- servers:end -->"
 SERVERS = {
     "gunicorn gthread (WSGI; `photoshelf serve`), 2 workers × 4 threads": ("gunicorn", None),
     "granian (WSGI), 2 workers × 4 blocking threads": ("granian", [
@@ -79,10 +78,7 @@ def main() -> None:
     ])
     print(table)
     if write:
-        text = README.read_text()
-        start, end = text.index(MARK_START) + len(MARK_START), text.index(MARK_END)
-        README.write_text(text[:start] + "\n" + table + "\n" + text[end:])
-
+        readme.write_between("servers", table)
 
 if __name__ == "__main__":
     main()
