@@ -53,8 +53,11 @@ def machine() -> dict:
     except OSError:
         pass
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-        "pillow": PIL.__version__, "libjpeg_turbo": features.version("libjpeg_turbo") or "no",
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "pillow": PIL.__version__,
+        "libjpeg_turbo": features.version("libjpeg_turbo") or "no",
         "load": os.getloadavg()[0],
     }
 
@@ -101,136 +104,224 @@ def report(m: dict, fl: dict, ing: dict, galleries: list[dict], seconds: float, 
     t = Table()
     p = fl["pieces"]
     jpeg = ing["jpeg"]
-    t.add("12 MP JPEG upload, server time (Server-Timing), median",
-          f"{jpeg['server_ms']:.0f} ms ({jpeg['client_ms']:.0f} ms at the client)")
-    t.add("minimum pipeline in the same process, same files, interleaved",
-          f"{jpeg['minimum_ms']:.0f} ms")
-    t.add("**ingest / minimum pipeline, 12 MP JPEG**", f"{jpeg['ratio']:.2f}×",
-          f"≤ {MAX_INGEST_RATIO}×", jpeg["ratio"] <= MAX_INGEST_RATIO)
-    t.add("12 MP JPEG server time by stage (Server-Timing), medians",
-          " / ".join(f"{stage} {ms:.1f}" for stage, ms in jpeg["stages_ms"].items()) + " ms")
+    t.add(
+        "12 MP JPEG upload, server time (Server-Timing), median",
+        f"{jpeg['server_ms']:.0f} ms ({jpeg['client_ms']:.0f} ms at the client)",
+    )
+    t.add(
+        "minimum pipeline in the same process, same files, interleaved",
+        f"{jpeg['minimum_ms']:.0f} ms",
+    )
+    t.add(
+        "**ingest / minimum pipeline, 12 MP JPEG**",
+        f"{jpeg['ratio']:.2f}×",
+        f"≤ {MAX_INGEST_RATIO}×",
+        jpeg["ratio"] <= MAX_INGEST_RATIO,
+    )
+    t.add(
+        "12 MP JPEG server time by stage (Server-Timing), medians",
+        " / ".join(f"{stage} {ms:.1f}" for stage, ms in jpeg["stages_ms"].items()) + " ms",
+    )
     for kind, label in (("heic", "12 MP HEIC"), ("png", "3 MP PNG")):
         r = ing[kind]
-        t.add(f"{label} upload / minimum pipeline",
-              f"{r['server_ms']:.0f} / {r['minimum_ms']:.0f} ms = {r['ratio']:.2f}×")
+        t.add(
+            f"{label} upload / minimum pipeline",
+            f"{r['server_ms']:.0f} / {r['minimum_ms']:.0f} ms = {r['ratio']:.2f}×",
+        )
     levels = {level["concurrency"]: level for level in ing["levels"]}
     for c, level in levels.items():
-        t.add(f"12 MP JPEG uploads at concurrency {c}, `--workers 2`",
-              f"{level['images_per_s']:.1f} images/s, p50 {level['p50_ms']:.0f} ms, "
-              f"p99 {level['p99_ms']:.0f} ms (n={level['n']})")
+        t.add(
+            f"12 MP JPEG uploads at concurrency {c}, `--workers 2`",
+            f"{level['images_per_s']:.1f} images/s, p50 {level['p50_ms']:.0f} ms, "
+            f"p99 {level['p99_ms']:.0f} ms (n={level['n']})",
+        )
     sc = ing["scaling"]
     service, limit = sc["service"], sc["limit"]
     rounds = len(service["each"])
-    t.add(f"**throughput, 2 uploads at a time / 1**, `--workers 2`: median of {rounds} rounds "
-          "in turns (lowest–highest)",
-          f"{service['median']:.2f}× ({service['low']:.2f}–{service['high']:.2f}×)",
-          f"≥ {MIN_WORKER_SCALING}×", service["median"] >= MIN_WORKER_SCALING)
-    t.add("the same for the minimum pipeline, 2 processes / 1, in the same rounds: what two "
-          "cores give here", f"{limit['median']:.2f}× ({limit['low']:.2f}–{limit['high']:.2f}×)")
-    t.add("upload scaling / minimum pipeline scaling, round by round",
-          f"{sc['of_limit']['median']:.2f} ({sc['of_limit']['low']:.2f}–{sc['of_limit']['high']:.2f})")
+    t.add(
+        f"**throughput, 2 uploads at a time / 1**, `--workers 2`: median of {rounds} rounds "
+        "in turns (lowest–highest)",
+        f"{service['median']:.2f}× ({service['low']:.2f}–{service['high']:.2f}×)",
+        f"≥ {MIN_WORKER_SCALING}×",
+        service["median"] >= MIN_WORKER_SCALING,
+    )
+    t.add(
+        "the same for the minimum pipeline, 2 processes / 1, in the same rounds: what two "
+        "cores give here",
+        f"{limit['median']:.2f}× ({limit['low']:.2f}–{limit['high']:.2f}×)",
+    )
+    t.add(
+        "upload scaling / minimum pipeline scaling, round by round",
+        f"{sc['of_limit']['median']:.2f} ({sc['of_limit']['low']:.2f}–{sc['of_limit']['high']:.2f})",
+    )
     load = ing["under_load"]
     each = load["rounds"]
-    t.add(f"**gallery p99 with two uploads in flight / idle p99**: {load['busy_n']} and "
-          f"{load['idle_n']} requests in {len(each['each'])} busy and idle windows in turns",
-          f"{load['busy_p99_ms']:.0f} / {load['idle_p99_ms']:.0f} ms = {load['ratio']:.2f}× "
-          f"(p50 {load['busy_p50_ms']:.0f} / {load['idle_p50_ms']:.0f} ms; windows "
-          f"{each['low']:.2f}–{each['high']:.2f}×)",
-          f"≤ {MAX_BUSY_GALLERY_RATIO:g}×", load["ratio"] <= MAX_BUSY_GALLERY_RATIO)
+    t.add(
+        f"**gallery p99 with two uploads in flight / idle p99**: {load['busy_n']} and "
+        f"{load['idle_n']} requests in {len(each['each'])} busy and idle windows in turns",
+        f"{load['busy_p99_ms']:.0f} / {load['idle_p99_ms']:.0f} ms = {load['ratio']:.2f}× "
+        f"(p50 {load['busy_p50_ms']:.0f} / {load['idle_p50_ms']:.0f} ms; windows "
+        f"{each['low']:.2f}–{each['high']:.2f}×)",
+        f"≤ {MAX_BUSY_GALLERY_RATIO:g}×",
+        load["ratio"] <= MAX_BUSY_GALLERY_RATIO,
+    )
     t.add("peak RSS per worker after all uploads", f"{ing['peak_rss_per_worker_mb']:.0f} MB")
     d = fl["decodes"]
     one_decode = all(v["decodes"] == 1 for v in d.values())
-    t.add("**decodes per upload** (JPEG, PNG, HEIC)",
-          ", ".join(str(v["decodes"]) for v in d.values()), "1", one_decode)
+    t.add(
+        "**decodes per upload** (JPEG, PNG, HEIC)",
+        ", ".join(str(v["decodes"]) for v in d.values()),
+        "1",
+        one_decode,
+    )
     j = d["jpeg"]
     shrunk = j["decoded_size"] is not None and j["decoded_size"][0] < j["full_size"][0]
-    t.add("**JPEG shrink-on-load**: decoded size of a 4000×3000",
-          f"{j['decoded_size'][0]}×{j['decoded_size'][1]}", "< full size", shrunk)
+    t.add(
+        "**JPEG shrink-on-load**: decoded size of a 4000×3000",
+        f"{j['decoded_size'][0]}×{j['decoded_size'][1]}",
+        "< full size",
+        shrunk,
+    )
     for kind, label in (("jpeg", "12 MP JPEG"), ("png", "3 MP PNG")):
         r = fl[kind]
-        t.add(f"minimum pipeline, {label}: Pillow / pyvips, in turns",
-              f"{r['pillow']:.0f} / {r.get('pyvips', float('nan')):.0f} ms")
-    t.add("minimum pipeline, 12 MP JPEG, Pillow: JPEG / WebP renditions, in turns",
-          f"{fl['jpeg']['pillow']:.0f} / {fl['jpeg']['pillow_webp']:.0f} ms")
+        t.add(
+            f"minimum pipeline, {label}: Pillow / pyvips, in turns",
+            f"{r['pillow']:.0f} / {r.get('pyvips', float('nan')):.0f} ms",
+        )
+    t.add(
+        "minimum pipeline, 12 MP JPEG, Pillow: JPEG / WebP renditions, in turns",
+        f"{fl['jpeg']['pillow']:.0f} / {fl['jpeg']['pillow_webp']:.0f} ms",
+    )
     t.add("minimum pipeline, 12 MP HEIC (Pillow + pillow-heif)", f"{fl['heic']:.0f} ms")
-    t.add("pieces: SHA-256 / EXIF / full decode / 1/8-scale decode",
-          f"{p['sha256']:.1f} / {p['exif']:.1f} / {p['decode_full']:.0f} / {p['decode_eighth']:.0f} ms")
-    t.add("traps: square draft() box / exif_transpose first / three decodes",
-          f"{p['trap_draft_square']:.0f} / {p['trap_transpose_first']:.0f} / "
-          f"{p['three_decodes']:.0f} ms")
-    t.add("1600 px preview: JPEG / WebP / AVIF encode",
-          f"{p['encode_preview_jpeg']:.0f} / {p['encode_preview_webp']:.0f} / "
-          f"{p['encode_preview_avif']:.0f} ms; {p['bytes_preview_jpeg'] // 1000} / "
-          f"{p['bytes_preview_webp'] // 1000} / {p['bytes_preview_avif'] // 1000} kB")
-    t.add("400 px thumbnail: JPEG / WebP / AVIF encode",
-          f"{p['encode_thumb_jpeg']:.1f} / {p['encode_thumb_webp']:.1f} / "
-          f"{p['encode_thumb_avif']:.0f} ms; {p['bytes_thumb_jpeg'] // 1000} / "
-          f"{p['bytes_thumb_webp'] // 1000} / {p['bytes_thumb_avif'] // 1000} kB")
+    t.add(
+        "pieces: SHA-256 / EXIF / full decode / 1/8-scale decode",
+        f"{p['sha256']:.1f} / {p['exif']:.1f} / {p['decode_full']:.0f} / {p['decode_eighth']:.0f} ms",
+    )
+    t.add(
+        "traps: square draft() box / exif_transpose first / three decodes",
+        f"{p['trap_draft_square']:.0f} / {p['trap_transpose_first']:.0f} / "
+        f"{p['three_decodes']:.0f} ms",
+    )
+    t.add(
+        "1600 px preview: JPEG / WebP / AVIF encode",
+        f"{p['encode_preview_jpeg']:.0f} / {p['encode_preview_webp']:.0f} / "
+        f"{p['encode_preview_avif']:.0f} ms; {p['bytes_preview_jpeg'] // 1000} / "
+        f"{p['bytes_preview_webp'] // 1000} / {p['bytes_preview_avif'] // 1000} kB",
+    )
+    t.add(
+        "400 px thumbnail: JPEG / WebP / AVIF encode",
+        f"{p['encode_thumb_jpeg']:.1f} / {p['encode_thumb_webp']:.1f} / "
+        f"{p['encode_thumb_avif']:.0f} ms; {p['bytes_thumb_jpeg'] // 1000} / "
+        f"{p['bytes_thumb_webp'] // 1000} / {p['bytes_thumb_avif'] // 1000} kB",
+    )
     png = fl["png_metadata"]
-    t.add("12 MP PNG, eXIf after IDAT: read_metadata() / Pillow getexif()",
-          f"{png['ours']:.1f} / {png['pillow']:.0f} ms")
+    t.add(
+        "12 MP PNG, eXIf after IDAT: read_metadata() / Pillow getexif()",
+        f"{png['ours']:.1f} / {png['pillow']:.0f} ms",
+    )
     if fl["corpus"]:
         c = fl["corpus"]
         slowest = ", ".join(f"`{name}` {ms:.0f} ms" for ms, name in c["slowest"])
-        t.add("sample corpus through decode, metadata, renditions",
-              f"{c['files']} files, {c['total_ms'] / 1000:.1f} s in all; slowest {slowest}")
+        t.add(
+            "sample corpus through decode, metadata, renditions",
+            f"{c['files']} files, {c['total_ms'] / 1000:.1f} s in all; slowest {slowest}",
+        )
     large = ing["large"]
-    t.add("**peak RSS per worker, ~100 MB upload**",
-          f"{large['peak_rss_mb']:.0f} MB ({large['file_mb']:.0f} MB JPEG, status {large['status']}, "
-          f"{large['seconds']:.1f} s)", f"≤ {MAX_PEAK_RSS_MB:g} MB",
-          large["peak_rss_mb"] <= MAX_PEAK_RSS_MB)
+    t.add(
+        "**peak RSS per worker, ~100 MB upload**",
+        f"{large['peak_rss_mb']:.0f} MB ({large['file_mb']:.0f} MB JPEG, status {large['status']}, "
+        f"{large['seconds']:.1f} s)",
+        f"≤ {MAX_PEAK_RSS_MB:g} MB",
+        large["peak_rss_mb"] <= MAX_PEAK_RSS_MB,
+    )
     share = large["rss_growth_mb"] / large["file_mb"]
-    t.add("**RSS growth while it streams in and is ingested**",
-          f"{large['rss_growth_mb']:.0f} MB ({share:.0%} of the file)",
-          f"≤ {MAX_GROWTH_SHARE:.0%} of the file", share <= MAX_GROWTH_SHARE)
+    t.add(
+        "**RSS growth while it streams in and is ingested**",
+        f"{large['rss_growth_mb']:.0f} MB ({share:.0%} of the file)",
+        f"≤ {MAX_GROWTH_SHARE:.0%} of the file",
+        share <= MAX_GROWTH_SHARE,
+    )
     over = ing["over_limit"]
     early = over["status"] == 413 and over["sent_mb"] < over["body_mb"]
-    t.add("**over-limit body refused before it is all read**",
-          f"{over['status']} after {over['sent_mb']:.0f} of {over['body_mb']} MiB sent",
-          "413 before the end", early)
+    t.add(
+        "**over-limit body refused before it is all read**",
+        f"{over['status']} after {over['sent_mb']:.0f} of {over['body_mb']} MiB sent",
+        "413 before the end",
+        early,
+    )
     cache = ing["cache"]
     immutable = all("immutable" in cache[k] for k in ("static", "thumbnail"))
-    t.add("**cached immutably**: static / thumbnail",
-          f"`{cache['static']}` / `{cache['thumbnail']}`", "immutable", immutable)
+    t.add(
+        "**cached immutably**: static / thumbnail",
+        f"`{cache['static']}` / `{cache['thumbnail']}`",
+        "immutable",
+        immutable,
+    )
     for g in galleries:
         name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[g["vendor"]]
         sizes = g["sizes"]
-        smallest, largest = sizes[0], sizes[-1]
-        for key, label in (("first_page", "first page"), ("deep_page", "deep page (90% down)"),
-                           ("json_list", "JSON list")):
+        _smallest, largest = sizes[0], sizes[-1]
+        for key, label in (
+            ("first_page", "first page"),
+            ("deep_page", "deep page (90% down)"),
+            ("json_list", "JSON list"),
+        ):
             figures = " → ".join(f"{s[key]['median_ms']:.1f}" for s in sizes)
             worst = largest[key]["median_ms"]
             flat = statistics.median(g["flatness"][key])
-            t.add(f"**{name} {label}**, {' → '.join(human(s['size']) for s in sizes)} rows "
-                  f"(median of {g['rounds']} rounds in turns; flatness per round)",
-                  f"{figures} ms (×{flat:.2f}; rounds ×{min(g['flatness'][key]):.2f}–"
-                  f"×{max(g['flatness'][key]):.2f})",
-                  f"≤ {MAX_GALLERY_MS:g} ms, flat ≤ ×{MAX_FLATNESS}",
-                  worst <= MAX_GALLERY_MS and flat <= MAX_FLATNESS)
-        t.add(f"**{name} queries for the photos of the HTML page**",
-              f"{largest['image_queries']} (and {largest['menu_queries']} for the camera filter's "
-              f"{sum(1 for pair in CAMERAS if any(pair))} cameras; {largest['page_queries']} in all, with the session's and "
-              "the user's)", "1", largest["image_queries"] == 1)
-        figures = " → ".join(f"{s['duplicate_hit']['median_ms'] * 1000:.0f}/"
-                             f"{s['duplicate_miss']['median_ms'] * 1000:.0f}" for s in sizes)
+            t.add(
+                f"**{name} {label}**, {' → '.join(human(s['size']) for s in sizes)} rows "
+                f"(median of {g['rounds']} rounds in turns; flatness per round)",
+                f"{figures} ms (×{flat:.2f}; rounds ×{min(g['flatness'][key]):.2f}–"
+                f"×{max(g['flatness'][key]):.2f})",
+                f"≤ {MAX_GALLERY_MS:g} ms, flat ≤ ×{MAX_FLATNESS}",
+                worst <= MAX_GALLERY_MS and flat <= MAX_FLATNESS,
+            )
+        t.add(
+            f"**{name} queries for the photos of the HTML page**",
+            f"{largest['image_queries']} (and {largest['menu_queries']} for the camera filter's "
+            f"{sum(1 for pair in CAMERAS if any(pair))} cameras; "
+            f"{largest['page_queries']} in all, with the session's and the user's)",
+            "1",
+            largest["image_queries"] == 1,
+        )
+        figures = " → ".join(
+            f"{s['duplicate_hit']['median_ms'] * 1000:.0f}/"
+            f"{s['duplicate_miss']['median_ms'] * 1000:.0f}"
+            for s in sizes
+        )
         t.add(f"{name} exact-duplicate lookup (hit/miss)", f"{figures} µs")
-    t.add("this run", f"{seconds / 60:.1f} min", "< 15 min" if not args.full else "",
-          seconds < 15 * 60 if not args.full else None)
+    t.add(
+        "this run",
+        f"{seconds / 60:.1f} min",
+        "< 15 min" if not args.full else "",
+        seconds < 15 * 60 if not args.full else None,
+    )
 
-    head = (f"Machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, Pillow "
-            f"{m['pillow']} (libjpeg-turbo {m['libjpeg_turbo']}). Load average "
-            f"{m['load']:.1f} at the start and {m['load_end']:.1f} at the end"
-            f"{' (the machine was busy with other work: absolute times are inflated, ratios less so)' if max(m['load'], m['load_end']) > 1.5 else ''}. "
-            f"Medians; `python -m benchmarks{' --full' if args.full else ''}`. A full decode of "
-            f"the 12 MP JPEG took {fl['pieces']['decode_full']:.0f} ms here, against about "
-            f"{IDLE_FULL_DECODE_MS} ms on an idle machine of this kind.")
+    busy = max(m["load"], m["load_end"]) > 1.5
+    busy_note = (
+        " (the machine was busy with other work: absolute times are inflated, ratios less so)"
+        if busy
+        else ""
+    )
+    head = (
+        f"Machine: {m['cpu']}, {m['cores']} cores; Python {m['python']}, Pillow "
+        f"{m['pillow']} (libjpeg-turbo {m['libjpeg_turbo']}). Load average "
+        f"{m['load']:.1f} at the start and {m['load_end']:.1f} at the end"
+        f"{busy_note}. "
+        f"Medians; `python -m benchmarks{' --full' if args.full else ''}`. A full decode of "
+        f"the 12 MP JPEG took {fl['pieces']['decode_full']:.0f} ms here, against about "
+        f"{IDLE_FULL_DECODE_MS} ms on an idle machine of this kind."
+    )
     plans = []
     for g in galleries:
         largest = g["sizes"][-1]
-        plans.append(f"{g['vendor']} at {human(largest['size'])} rows, first page:\n"
-                     f"    {indent(largest['plan_first'])}\n"
-                     f"  deep page:\n    {indent(largest['plan_deep'])}\n"
-                     f"  duplicate lookup:\n    {indent(largest['plan_duplicate'])}")
+        plans.append(
+            f"{g['vendor']} at {human(largest['size'])} rows, first page:\n"
+            f"    {indent(largest['plan_first'])}\n"
+            f"  deep page:\n    {indent(largest['plan_deep'])}\n"
+            f"  duplicate lookup:\n    {indent(largest['plan_duplicate'])}"
+        )
     return head + "\n\n" + t.markdown() + "\n\nQuery plans:\n\n```\n" + "\n".join(plans) + "\n```\n"
 
 
@@ -246,7 +337,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--full", action="store_true", help="gallery at 1k, 100k and 1M rows")
     parser.add_argument("--runs", type=int, default=12, help="uploads timed one at a time")
-    parser.add_argument("--per-level", type=int, default=24, help="uploads per turn at each concurrency level")
+    parser.add_argument(
+        "--per-level", type=int, default=24, help="uploads per turn at each concurrency level"
+    )
     parser.add_argument("--sizes", help="gallery sizes, comma-separated (default 1000,100000)")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
@@ -274,8 +367,13 @@ def main() -> None:
     table = report(m, fl, ing, galleries, time.perf_counter() - started, args)
     print(table)
     if args.json:
-        args.json.write_text(json.dumps({"machine": m, "floor": fl, "ingest": ing,
-                                         "gallery": galleries}, indent=1, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"machine": m, "floor": fl, "ingest": ing, "gallery": galleries},
+                indent=1,
+                default=str,
+            )
+        )
     if args.readme:
         readme.write_between("bench", table)
 

@@ -4,9 +4,9 @@ Debian's packages in a temporary folder on a free loopback port, and removed aft
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.servers import MariaDBServer, PostgresServer  # noqa: E402
@@ -29,8 +29,11 @@ def empty_databases(backend: str, count: int) -> Iterator[list[str] | None]:
         yield [""] * count
         return
     try:
-        server = (PostgresServer() if backend == "postgresql"
-                  else MariaDBServer(buffer_pool=MARIADB_BUFFER_POOL))
+        server = (
+            PostgresServer()
+            if backend == "postgresql"
+            else MariaDBServer(buffer_pool=MARIADB_BUFFER_POOL)
+        )
     except RuntimeError as exc:  # not installed
         print(f"    {backend}: {exc}; left out", file=sys.stderr, flush=True)
         yield None

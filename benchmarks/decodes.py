@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 
 
-
 def count(data: bytes, suffix: str) -> dict:
     """Runs decode -> metadata -> renditions on the bytes, counting ImageFile.load() decodes."""
     from photoshelf.ingest import decode, metadata, renditions
@@ -32,5 +31,8 @@ def count(data: bytes, suffix: str) -> dict:
                 renditions.render(opened, facts.orientation)
         finally:
             cls.load = original_load
-    return {"decodes": len(decoded), "full_size": full_size,
-            "decoded_size": decoded[0] if decoded else None}
+    return {
+        "decodes": len(decoded),
+        "full_size": full_size,
+        "decoded_size": decoded[0] if decoded else None,
+    }

@@ -11,15 +11,22 @@ import hashlib
 import io
 import statistics
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable
 
 from PIL import Image, ImageOps
 
 PREVIEW_PX, THUMB_PX = 1600, 400
 T = Image.Transpose
-ORIENT = {2: T.FLIP_LEFT_RIGHT, 3: T.ROTATE_180, 4: T.FLIP_TOP_BOTTOM, 5: T.TRANSPOSE,
-          6: T.ROTATE_270, 7: T.TRANSVERSE, 8: T.ROTATE_90}
+ORIENT = {
+    2: T.FLIP_LEFT_RIGHT,
+    3: T.ROTATE_180,
+    4: T.FLIP_TOP_BOTTOM,
+    5: T.TRANSPOSE,
+    6: T.ROTATE_270,
+    7: T.TRANSVERSE,
+    8: T.ROTATE_90,
+}
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:
@@ -68,10 +75,17 @@ def minimum_pillow(data: bytes, preview_format: str = "JPEG") -> tuple[bytes, by
     target = fit(image.size, PREVIEW_PX)
     image.draft("RGB", target)  # the final size, with its aspect ratio: DCT scaling does the rest
     image = image.convert("RGB")
-    preview = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0) if image.size != target else image
+    preview = (
+        image.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        if image.size != target
+        else image
+    )
     thumb = preview.resize(fit(preview.size, THUMB_PX), Image.Resampling.LANCZOS, reducing_gap=2.0)
     if orientation in ORIENT:  # after reducing: turning 400 px costs nothing, 12 MP a lot
-        preview, thumb = preview.transpose(ORIENT[orientation]), thumb.transpose(ORIENT[orientation])
+        preview, thumb = (
+            preview.transpose(ORIENT[orientation]),
+            thumb.transpose(ORIENT[orientation]),
+        )
     out_preview, out_thumb = io.BytesIO(), io.BytesIO()
     preview.save(out_preview, preview_format, quality=85)
     thumb.save(out_thumb, preview_format, quality=80)
@@ -141,13 +155,20 @@ def pieces(data: bytes, runs: int) -> dict[str, float]:
     base.draft("RGB", fit(base.size, PREVIEW_PX))
     preview = base.convert("RGB").resize(fit(base.size, PREVIEW_PX), Image.Resampling.LANCZOS)
     thumb = preview.resize(fit(preview.size, THUMB_PX), Image.Resampling.LANCZOS)
-    for fmt, image, label in (("JPEG", preview, "preview"), ("WEBP", preview, "preview"),
-                              ("AVIF", preview, "preview"), ("JPEG", thumb, "thumb"),
-                              ("WEBP", thumb, "thumb"), ("AVIF", thumb, "thumb")):
-        def encode(image=image, fmt=fmt):
+    for fmt, image, label in (
+        ("JPEG", preview, "preview"),
+        ("WEBP", preview, "preview"),
+        ("AVIF", preview, "preview"),
+        ("JPEG", thumb, "thumb"),
+        ("WEBP", thumb, "thumb"),
+        ("AVIF", thumb, "thumb"),
+    ):
+
+        def encode(image=image, fmt=fmt, label=label):
             out = io.BytesIO()
             image.save(out, fmt, quality=85 if label == "preview" else 80)
             return out
+
         slow = fmt == "AVIF" and label == "preview"  # seconds each: a few runs tell enough
         figures[f"encode_{label}_{fmt.lower()}"] = median_ms(encode, 2 if slow else runs)
         figures[f"bytes_{label}_{fmt.lower()}"] = len(encode().getvalue())

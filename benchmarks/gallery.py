@@ -11,6 +11,7 @@ time is Django's full request handling (middleware, view, template), without the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .seeding import insert_images
@@ -28,29 +29,50 @@ RUNS = 21  # requests per figure in each round
 ROUNDS = 3  # every size timed in turns, this many times
 TIMED = ("first_page", "deep_page", "json_list", "json_deep", "duplicate_hit", "duplicate_miss")
 # A family's cameras over the years: the camera filter lists each (one index seek per camera).
-CAMERAS = [("Canon", "Canon EOS 40D"), ("Canon", "Canon EOS R6"), ("Apple", "iPhone 8"),
-           ("Apple", "iPhone 13 Pro"), ("Apple", "iPhone 15"), ("Google", "Pixel 7"),
-           ("NIKON CORPORATION", "NIKON D70"), ("NIKON CORPORATION", "NIKON Z 6"),
-           ("SONY", "ILCE-7M3"), ("FUJIFILM", "X-T30"), ("samsung", "SM-G991B"), ("", "")]
+CAMERAS = [
+    ("Canon", "Canon EOS 40D"),
+    ("Canon", "Canon EOS R6"),
+    ("Apple", "iPhone 8"),
+    ("Apple", "iPhone 13 Pro"),
+    ("Apple", "iPhone 15"),
+    ("Google", "Pixel 7"),
+    ("NIKON CORPORATION", "NIKON D70"),
+    ("NIKON CORPORATION", "NIKON Z 6"),
+    ("SONY", "ILCE-7M3"),
+    ("FUJIFILM", "X-T30"),
+    ("samsung", "SM-G991B"),
+    ("", ""),
+]
 
 
 def seed(size: int) -> None:
     from photoshelf.gallery.models import Camera
 
     Camera.remember(CAMERAS)  # as the uploads of these photos would have
-    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    base = datetime(2025, 1, 1, tzinfo=UTC)
 
     def rows():
         for n in range(size):
             make, model = CAMERAS[n % len(CAMERAS)]
-            yield {"name": f"Photo {n}", "filename": f"IMG_{n:07d}.JPG", "sha256": sha(n),
-                   "camera_make": make, "camera_model": model,
-                   "taken_at": base + timedelta(seconds=n),
-                   # every tenth upload shares its second with the one before: the cursor's tie-break
-                   "uploaded_at": base + timedelta(seconds=n - (n % 10 == 1))}
+            yield {
+                "name": f"Photo {n}",
+                "filename": f"IMG_{n:07d}.JPG",
+                "sha256": sha(n),
+                "camera_make": make,
+                "camera_model": model,
+                "taken_at": base + timedelta(seconds=n),
+                # every tenth upload shares its second with the one before: the cursor's tie-break
+                "uploaded_at": base + timedelta(seconds=n - (n % 10 == 1)),
+            }
 
-    insert_images(rows(), file_size=3_500_000, width=4000, height=3000, thumbnail_width=400,
-                  thumbnail_height=300)
+    insert_images(
+        rows(),
+        file_size=3_500_000,
+        width=4000,
+        height=3000,
+        thumbnail_width=400,
+        thumbnail_height=300,
+    )
 
 
 def sha(n: int) -> str:
@@ -68,6 +90,7 @@ def timed(action, runs: int = RUNS) -> dict:
 
 
 def measure(size: int) -> dict:
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -76,8 +99,6 @@ def measure(size: int) -> dict:
     from photoshelf.gallery.models import Image
     from photoshelf.ingest import pipeline
     from photoshelf.ingest.errors import Refusal
-
-    from django.contrib.auth import get_user_model
 
     client = Client()
     reader, _ = get_user_model().objects.get_or_create(username="bench")
@@ -91,10 +112,8 @@ def measure(size: int) -> dict:
         return response
 
     def lookup(sha256):
-        try:
+        with contextlib.suppress(Refusal):
             pipeline._refuse_if_stored(sha256)
-        except Refusal:
-            pass
 
     with CaptureQueriesContext(connection) as captured:
         get(f"/?cursor={deep}")
@@ -117,7 +136,10 @@ def measure(size: int) -> dict:
         "menu_queries": menu_queries,
         "plan_first": queries.page_rows(limit=page_size).explain(),
         "plan_deep": queries.page_rows(limit=page_size, cursor=deep).explain(),
-        "plan_duplicate": Image.objects.filter(sha256=sha(1)).order_by().only("id", "name")[:1].explain(),
+        "plan_duplicate": Image.objects.filter(sha256=sha(1))
+        .order_by()
+        .only("id", "name")[:1]
+        .explain(),
     }
 
 
@@ -126,20 +148,24 @@ def compare(backend: str, sizes: list[int], log) -> dict | None:
     installed. Each figure is the median of the rounds' medians; flatness is taken per round."""
     from .databases import empty_databases
 
-    with tempfile.TemporaryDirectory(prefix="photoshelf-bench-gallery-") as tmp, \
-            empty_databases(backend, len(sizes)) as urls:
+    with (
+        tempfile.TemporaryDirectory(prefix="photoshelf-bench-gallery-") as tmp,
+        empty_databases(backend, len(sizes)) as urls,
+    ):
         if urls is None:
             return None
         folders = [Path(tmp) / f"size-{size}" for size in sizes]
-        for size, url, folder in zip(sizes, urls, folders):
+        for size, url, folder in zip(sizes, urls, folders, strict=False):
             start = time.perf_counter()
             _child("seed", url, str(folder), str(size))
             log(f"    {backend}: {size:,} rows seeded in {time.perf_counter() - start:.0f} s")
         rounds = []
         for r in range(ROUNDS):
-            order = list(zip(sizes, urls, folders))
-            mine = {size: json.loads(_child("measure", url, str(folder)))
-                    for size, url, folder in (order if r % 2 == 0 else order[::-1])}
+            order = list(zip(sizes, urls, folders, strict=False))
+            mine = {
+                size: json.loads(_child("measure", url, str(folder)))
+                for size, url, folder in (order if r % 2 == 0 else order[::-1])
+            }
             rounds.append([mine[size] for size in sizes])
     return combine(rounds)
 
@@ -151,27 +177,39 @@ def combine(rounds: list[list[dict]]) -> dict:
         size = dict(figures)
         for key in TIMED:
             each = [r[i][key]["median_ms"] for r in rounds]
-            size[key] = {"median_ms": statistics.median(each), "rounds_ms": each,
-                         "max_ms": max(r[i][key]["max_ms"] for r in rounds)}
+            size[key] = {
+                "median_ms": statistics.median(each),
+                "rounds_ms": each,
+                "max_ms": max(r[i][key]["max_ms"] for r in rounds),
+            }
         result["sizes"].append(size)
     result["flatness"] = {
-        key: [r[-1][key]["median_ms"] / r[0][key]["median_ms"] for r in rounds] for key in TIMED}
+        key: [r[-1][key]["median_ms"] / r[0][key]["median_ms"] for r in rounds] for key in TIMED
+    }
     return result
 
 
 def _child(*args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "benchmarks.gallery", *args],
-                          cwd=Path(__file__).resolve().parent.parent, check=True,
-                          stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.gallery", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return done.stdout
 
 
 def setup(url: str, data_dir: str) -> None:
-    os.environ.update({
-        "PHOTOSHELF_DATA_DIR": data_dir, "PHOTOSHELF_ENV_FILE": "",
-        "PHOTOSHELF_ALLOWED_HOSTS": "testserver", "PHOTOSHELF_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "photoshelf.settings",
-    })
+    os.environ.update(
+        {
+            "PHOTOSHELF_DATA_DIR": data_dir,
+            "PHOTOSHELF_ENV_FILE": "",
+            "PHOTOSHELF_ALLOWED_HOSTS": "testserver",
+            "PHOTOSHELF_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "photoshelf.settings",
+        }
+    )
     if url:
         os.environ["PHOTOSHELF_DATABASE_URL"] = url
     import django

@@ -34,7 +34,9 @@ def photo_pixels(width: int, height: int, variant: int = 0) -> Image.Image:
 
     red, blue = pattern(), pattern()
     # Noise at half resolution, smoothed up: a 12 MP JPEG at q90 comes out near 3.5 MB.
-    noise = Image.effect_noise((width // 2, height // 2), 25).resize((width, height), Image.Resampling.BILINEAR)
+    noise = Image.effect_noise((width // 2, height // 2), 25).resize(
+        (width, height), Image.Resampling.BILINEAR
+    )
     return Image.merge("RGB", (red, noise, blue))
 
 
@@ -46,7 +48,9 @@ def camera_exif(orientation: int = 1) -> Image.Exif:
     return exif
 
 
-def camera_jpeg(variant: int = 0, width: int = 4000, height: int = 3000, *, quality: int = 90) -> bytes:
+def camera_jpeg(
+    variant: int = 0, width: int = 4000, height: int = 3000, *, quality: int = 90
+) -> bytes:
     """A 12 MP camera JPEG, about 3.5 MB, with make, model, date taken and orientation."""
     out = io.BytesIO()
     photo_pixels(width, height, variant).save(out, "JPEG", quality=quality, exif=camera_exif())
@@ -58,7 +62,9 @@ def camera_heic(variant: int = 0, width: int = 4032, height: int = 3024) -> byte
     out = io.BytesIO()
     # x265's fastest preset: the file decodes the same, and it is made in seconds, not a minute.
     pixels = photo_pixels(width, height, variant)
-    pixels.save(out, "HEIF", quality=60, exif=camera_exif().tobytes(), enc_params={"preset": "ultrafast"})
+    pixels.save(
+        out, "HEIF", quality=60, exif=camera_exif().tobytes(), enc_params={"preset": "ultrafast"}
+    )
     return out.getvalue()
 
 
@@ -87,5 +93,7 @@ def large_jpeg(target_bytes: int, variant: int = 9999) -> bytes:
     scale = (target_bytes / len(sample.getvalue())) ** 0.5
     width, height = int(side * scale), int(side * scale)
     out = io.BytesIO()
-    photo_pixels(width, height, variant).save(out, "JPEG", quality=100, subsampling=0, exif=camera_exif())
+    photo_pixels(width, height, variant).save(
+        out, "JPEG", quality=100, subsampling=0, exif=camera_exif()
+    )
     return out.getvalue()

@@ -77,8 +77,10 @@ def make_photos(folder: Path, count: int) -> int:
 
 def cpu_seconds() -> float:
     """CPU time of this process's threads and of every child process reaped so far."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
-        resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -108,10 +110,9 @@ def reset_gallery() -> None:
 
 def pipeline_limit(photos: list[Path]) -> Measured:
     """pipeline.ingest, one file after another, in this process: one core's rate."""
+    from photoshelf.ingest.errors import Refusal
     from photoshelf.ingest.pipeline import ingest
     from photoshelf.ingest.upload import IncomingFile
-
-    from photoshelf.ingest.errors import Refusal
 
     def one(path: Path) -> None:
         try:
@@ -120,8 +121,11 @@ def pipeline_limit(photos: list[Path]) -> Measured:
             assert refusal.code == "near-duplicate", refusal
 
     reset_gallery()
-    return measure("pipeline limit, one core (serial, in process)", len(photos),
-                   lambda: [one(path) for path in photos])
+    return measure(
+        "pipeline limit, one core (serial, in process)",
+        len(photos),
+        lambda: [one(path) for path in photos],
+    )
 
 
 def import_rate(folder: Path, jobs: int, kind: str) -> Measured:
@@ -145,11 +149,18 @@ def http_rate(photos: list[Path], data_dir: Path) -> Measured:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOSHELF_")}
-    env.update({"PHOTOSHELF_DATA_DIR": str(data_dir), "PHOTOSHELF_ENV_FILE": "",
-                "PHOTOSHELF_LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "PHOTOSHELF_DATA_DIR": str(data_dir),
+            "PHOTOSHELF_ENV_FILE": "",
+            "PHOTOSHELF_LOG_LEVEL": "WARNING",
+        }
+    )
     server = subprocess.Popen(
         [sys.executable, "-m", "photoshelf.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     cpu = cpu_seconds()
@@ -177,8 +188,12 @@ def http_rate(photos: list[Path], data_dir: Path) -> Measured:
         server.terminate()
         server.wait(timeout=30)
     # CPU includes the server's start-up (migrate, collectstatic): an upper bound for HTTP.
-    return Measured(f"HTTP upload, {HTTP_CLIENTS} clients, serve --workers 2", len(photos), wall,
-                    cpu_seconds() - cpu)
+    return Measured(
+        f"HTTP upload, {HTTP_CLIENTS} clients, serve --workers 2",
+        len(photos),
+        wall,
+        cpu_seconds() - cpu,
+    )
 
 
 def _wait_for(url: str, process: subprocess.Popen, timeout_s: float = 60) -> None:
@@ -194,11 +209,17 @@ def _wait_for(url: str, process: subprocess.Popen, timeout_s: float = 60) -> Non
 
 def _post(url: str, path: Path, auth: dict[str, str]) -> int:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{path.name}\"\r\nContent-Type: image/jpeg\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{path.name}"\r\nContent-Type: image/jpeg\r\n\r\n'
+    ).encode()
     body += path.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": f"multipart/form-data; boundary={boundary}", **auth})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **auth},
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             json.loads(response.read())
@@ -214,9 +235,13 @@ def main() -> None:
         folder.mkdir()
         total = make_photos(folder, FILES)
         photos = sorted(folder.iterdir())
-        os.environ.update({"PHOTOSHELF_DATA_DIR": str(tmp_path / "data"),
-                           "PHOTOSHELF_ENV_FILE": "", "DJANGO_SETTINGS_MODULE":
-                           "photoshelf.settings"})
+        os.environ.update(
+            {
+                "PHOTOSHELF_DATA_DIR": str(tmp_path / "data"),
+                "PHOTOSHELF_ENV_FILE": "",
+                "DJANGO_SETTINGS_MODULE": "photoshelf.settings",
+            }
+        )
         import django
         from django.core.management import call_command
 
@@ -226,8 +251,13 @@ def main() -> None:
         logging.getLogger("photoshelf.ingest").setLevel(logging.WARNING)
 
         limit = pipeline_limit(photos[:LIMIT_FILES])
-        rows = [limit, import_rate(folder, 1, "process"), import_rate(folder, 2, "process"),
-                import_rate(folder, 2, "thread"), http_rate(photos, tmp_path / "served")]
+        rows = [
+            limit,
+            import_rate(folder, 1, "process"),
+            import_rate(folder, 2, "process"),
+            import_rate(folder, 2, "thread"),
+            http_rate(photos, tmp_path / "served"),
+        ]
         load = os.getloadavg()[0]
     report(rows, total, load)
 
@@ -235,19 +265,26 @@ def main() -> None:
 def report(rows: list[Measured], total: int, load: float) -> None:
     limit, two_jobs = rows[0], rows[2]
     two_core = 2 * limit.rate
-    print(f"\nimport of {FILES} generated 12 MP camera JPEGs ({total / FILES / 1e6:.1f} MB each), "
-          f"{len(os.sched_getaffinity(0))} cores, load average {load:.1f} at the end")
+    print(
+        f"\nimport of {FILES} generated 12 MP camera JPEGs ({total / FILES / 1e6:.1f} MB each), "
+        f"{len(os.sched_getaffinity(0))} cores, load average {load:.1f} at the end"
+    )
     print(f"{'what':<56}{'images/s':>9}{'x 2-core limit':>15}{'CPU s/image':>13}")
     print(f"{'pipeline limit, two cores (2 x one core)':<56}{two_core:>9.1f}{1:>15.2f}")
     for row in rows:
-        print(f"{row.what:<56}{row.rate:>9.1f}{row.rate / two_core:>15.2f}"
-              f"{row.cpu_per_image:>13.3f}")
+        print(
+            f"{row.what:<56}{row.rate:>9.1f}{row.rate / two_core:>15.2f}{row.cpu_per_image:>13.3f}"
+        )
     reached = two_jobs.rate / two_core
     verdict = "met" if reached >= TARGET_RATIO else "NOT met"
-    print(f"target: --jobs 2 >= {TARGET_RATIO} x two-core limit: {reached:.2f}, {verdict}"
-          f"{'' if load < 2.5 else ' (the machine was busy: wall-clock figures are unreliable)'}")
-    print(f"CPU per image, import --jobs 2 / serial pipeline: "
-          f"{two_jobs.cpu_per_image / limit.cpu_per_image:.2f} (1.00 = no overhead)")
+    print(
+        f"target: --jobs 2 >= {TARGET_RATIO} x two-core limit: {reached:.2f}, {verdict}"
+        f"{'' if load < 2.5 else ' (the machine was busy: wall-clock figures are unreliable)'}"
+    )
+    print(
+        f"CPU per image, import --jobs 2 / serial pipeline: "
+        f"{two_jobs.cpu_per_image / limit.cpu_per_image:.2f} (1.00 = no overhead)"
+    )
 
 
 if __name__ == "__main__":

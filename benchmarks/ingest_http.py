@@ -19,7 +19,6 @@ from pathlib import Path
 from . import floor, images
 from .serving import Answer, Client, Server, multipart, reset_peak, rss_mb, server_stages
 
-
 PAUSE_S = 0.02  # between two gallery requests of one visitor
 ROUNDS = 6  # turns of concurrency 1 and 2, and of the minimum pipeline in 1 and 2 processes
 LOAD_ROUNDS = 3  # idle and busy windows of the gallery, in turns
@@ -33,8 +32,12 @@ def percentile(values: list[float], p: float) -> float:
 
 def spread(values: list[float]) -> dict:
     """The median of figures measured in turns, and their lowest and highest."""
-    return {"median": statistics.median(values), "low": min(values), "high": max(values),
-            "each": values}
+    return {
+        "median": statistics.median(values),
+        "low": min(values),
+        "high": max(values),
+        "each": values,
+    }
 
 
 class Uploads:
@@ -54,7 +57,9 @@ class Uploads:
     def next(self) -> tuple[bytes, str]:
         with self.lock:
             if self.counter == len(self.files):
-                raise RuntimeError(f"all {len(self.files)} prepared .{self.extension} files are used")
+                raise RuntimeError(
+                    f"all {len(self.files)} prepared .{self.extension} files are used"
+                )
             self.counter += 1
             n = self.counter
         return self.files[n - 1], f"bench-{n}.{self.extension}"
@@ -107,14 +112,16 @@ def side_by_side(server: Server, uploads: Uploads, runs: int) -> dict:
         "client_ms": statistics.median(client_ms),
         "minimum_ms": statistics.median(minimum_ms),
         "ratio": statistics.median(server_ms) / statistics.median(minimum_ms),
-        "stages_ms": {stage: statistics.median(values) for stage, values in stages.items()
-                      if stage != "app"},
+        "stages_ms": {
+            stage: statistics.median(values) for stage, values in stages.items() if stage != "app"
+        },
         "runs": runs,
     }
 
 
 def at_concurrency(server: Server, uploads: Uploads, concurrency: int, total: int) -> dict:
     """`total` uploads, `concurrency` at a time, each on a connection of its own."""
+
     def one(_):
         client = Client(server.url)
         try:
@@ -129,9 +136,15 @@ def at_concurrency(server: Server, uploads: Uploads, concurrency: int, total: in
 
 
 def level(concurrency: int, latencies: list[float], wall_s: float) -> dict:
-    return {"concurrency": concurrency, "images_per_s": len(latencies) / wall_s,
-            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
-            "n": len(latencies), "latencies_ms": latencies, "wall_s": wall_s}
+    return {
+        "concurrency": concurrency,
+        "images_per_s": len(latencies) / wall_s,
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "n": len(latencies),
+        "latencies_ms": latencies,
+        "wall_s": wall_s,
+    }
 
 
 def scaling(server: Server, uploads: Uploads, per_turn: int, rounds: int) -> dict:
@@ -148,7 +161,7 @@ def scaling(server: Server, uploads: Uploads, per_turn: int, rounds: int) -> dic
     with floor.Processes(1, uploads.files) as one, floor.Processes(2, uploads.files) as two:
         for r in range(rounds):
             done = {}
-            for c in ((1, 2) if r % 2 == 0 else (2, 1)):
+            for c in (1, 2) if r % 2 == 0 else (2, 1):
                 done[c] = at_concurrency(server, uploads, c, per_turn)
                 uploads.clear(cleaner)
                 turns[c].append(done[c])
@@ -157,10 +170,20 @@ def scaling(server: Server, uploads: Uploads, per_turn: int, rounds: int) -> dic
             service.append(done[2]["images_per_s"] / done[1]["images_per_s"])
             limit.append(rates[2] / rates[1])
     cleaner.close()
-    pooled = [level(c, [ms for turn in mine for ms in turn["latencies_ms"]],
-                    sum(turn["wall_s"] for turn in mine)) for c, mine in turns.items()]
-    return {"levels": pooled, "service": spread(service), "limit": spread(limit),
-            "of_limit": spread([a / b for a, b in zip(service, limit)])}
+    pooled = [
+        level(
+            c,
+            [ms for turn in mine for ms in turn["latencies_ms"]],
+            sum(turn["wall_s"] for turn in mine),
+        )
+        for c, mine in turns.items()
+    ]
+    return {
+        "levels": pooled,
+        "service": spread(service),
+        "limit": spread(limit),
+        "of_limit": spread([a / b for a, b in zip(service, limit, strict=False)]),
+    }
 
 
 def gallery_under_load(server: Server, uploads: Uploads, rounds: int = LOAD_ROUNDS) -> dict:
@@ -177,8 +200,10 @@ def gallery_under_load(server: Server, uploads: Uploads, rounds: int = LOAD_ROUN
         return answer.seconds * 1000
 
     half = len(uploads.files) // 2
-    loaders = [Uploads(uploads.extension, 0, files=uploads.files[:half]),
-               Uploads(uploads.extension, 0, files=uploads.files[half:])]
+    loaders = [
+        Uploads(uploads.extension, 0, files=uploads.files[:half]),
+        Uploads(uploads.extension, 0, files=uploads.files[half:]),
+    ]
     idle, busy, ratios, sent = [], [], [], [0]
 
     def upload_until(stop: threading.Event, mine: Uploads) -> None:
@@ -203,10 +228,17 @@ def gallery_under_load(server: Server, uploads: Uploads, rounds: int = LOAD_ROUN
         busy += loaded
         ratios.append(percentile(loaded, 99) / percentile(calm, 99))
     client.close()
-    return {"idle_p50_ms": percentile(idle, 50), "idle_p99_ms": percentile(idle, 99),
-            "busy_p50_ms": percentile(busy, 50), "busy_p99_ms": percentile(busy, 99),
-            "ratio": percentile(busy, 99) / percentile(idle, 99), "rounds": spread(ratios),
-            "uploads_during": sent[0], "idle_n": len(idle), "busy_n": len(busy)}
+    return {
+        "idle_p50_ms": percentile(idle, 50),
+        "idle_p99_ms": percentile(idle, 99),
+        "busy_p50_ms": percentile(busy, 50),
+        "busy_p99_ms": percentile(busy, 99),
+        "ratio": percentile(busy, 99) / percentile(idle, 99),
+        "rounds": spread(ratios),
+        "uploads_during": sent[0],
+        "idle_n": len(idle),
+        "busy_n": len(busy),
+    }
 
 
 def large_upload(server: Server, data: bytes) -> dict:
@@ -220,8 +252,13 @@ def large_upload(server: Server, data: bytes) -> dict:
     client.close()
     peaks = {pid: rss_mb(pid, "VmHWM") for pid in pids}
     growth = max(peaks[pid] - before[pid] for pid in pids)
-    return {"file_mb": len(data) / 1e6, "status": answer.status, "seconds": answer.seconds,
-            "peak_rss_mb": max(peaks.values()), "rss_growth_mb": growth}
+    return {
+        "file_mb": len(data) / 1e6,
+        "status": answer.status,
+        "seconds": answer.seconds,
+        "peak_rss_mb": max(peaks.values()),
+        "rss_growth_mb": growth,
+    }
 
 
 def over_limit(server: Server, body_mb: int = 150) -> dict:
@@ -229,9 +266,11 @@ def over_limit(server: Server, body_mb: int = 150) -> dict:
     payload = b"\0" * (1024 * 1024)
     body_len = body_mb * 1024 * 1024
     head, content_type = multipart(b"", "huge.jpg")
-    request = (f"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
-               f"Authorization: {server.headers['Authorization']}\r\n"
-               f"Content-Type: {content_type}\r\nContent-Length: {body_len}\r\n\r\n").encode()
+    request = (
+        f"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        f"Authorization: {server.headers['Authorization']}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {body_len}\r\n\r\n"
+    ).encode()
     sent = 0
     answer = b""
     start = time.perf_counter()
@@ -252,8 +291,12 @@ def over_limit(server: Server, body_mb: int = 150) -> dict:
         except OSError:
             pass
     status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
-    return {"body_mb": body_mb, "sent_mb": sent / 1024 / 1024, "status": status,
-            "seconds": time.perf_counter() - start}
+    return {
+        "body_mb": body_mb,
+        "sent_mb": sent / 1024 / 1024,
+        "status": status,
+        "seconds": time.perf_counter() - start,
+    }
 
 
 def cache_headers(server: Server) -> dict:
@@ -277,8 +320,11 @@ def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
     heic = Uploads("heic", 1 + heic_runs)
     png = Uploads("png", 1 + png_runs)
     large = images.large_jpeg(95_000_000)
-    results: dict = {"jpeg_mb": len(jpeg.data) / 1e6, "heic_mb": len(heic.data) / 1e6,
-                     "png_mb": len(png.data) / 1e6}
+    results: dict = {
+        "jpeg_mb": len(jpeg.data) / 1e6,
+        "heic_mb": len(heic.data) / 1e6,
+        "png_mb": len(png.data) / 1e6,
+    }
     with Server(workdir / "ingest", workers=2) as server:
         api = Client(server.url)
         for uploads in (jpeg, heic, png):
@@ -294,15 +340,21 @@ def run(workdir: Path, *, runs: int, per_level: int, log=print) -> dict:
         results["png"] = side_by_side(server, png, png_runs)
         results["cache"] = cache_headers(server)
         jpeg.clear(api)
-        log(f"  concurrency 1 and 2 in turns, {ROUNDS} rounds beside the minimum pipeline in 1 and "
-            "2 processes; then 8")
+        log(
+            f"  concurrency 1 and 2 in turns, {ROUNDS} rounds beside the minimum pipeline in 1 and "
+            "2 processes; then 8"
+        )
         results["scaling"] = scaling(server, jpeg, per_level, ROUNDS)
-        results["levels"] = [*results["scaling"].pop("levels"),
-                             at_concurrency(server, jpeg, 8, per_level)]
+        results["levels"] = [
+            *results["scaling"].pop("levels"),
+            at_concurrency(server, jpeg, 8, per_level),
+        ]
         jpeg.clear(api)
         log("  gallery while two uploads are in flight, idle and busy in turns")
         results["under_load"] = gallery_under_load(server, jpeg)
-        results["peak_rss_per_worker_mb"] = max(rss_mb(pid, "VmHWM") for pid in server.worker_pids())
+        results["peak_rss_per_worker_mb"] = max(
+            rss_mb(pid, "VmHWM") for pid in server.worker_pids()
+        )
         log("  large upload and over-limit refusal")
         api.close()
         results["large"] = large_upload(server, large)

@@ -68,8 +68,11 @@ def _seed(rng: random.Random, start: int, stop: int, stored: list[int]) -> None:
         for n in range(start, stop):
             fingerprint = _fingerprint(rng)
             stored.append(fingerprint)
-            yield {"name": f"seeded {n}", "sha256": f"{n:064x}",
-                   **near_duplicates.band_fields(fingerprint)}
+            yield {
+                "name": f"seeded {n}",
+                "sha256": f"{n:064x}",
+                **near_duplicates.band_fields(fingerprint),
+            }
 
     insert_images(rows())
 
@@ -119,56 +122,79 @@ def measure(url: str, sizes: list[int]) -> dict:
             started = time.perf_counter()
             _seed(rng, len(stored), size, stored)
             _analyze(connection)
-            print(f"    {connection.vendor}: {size:,} fingerprints seeded in "
-                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            print(
+                f"    {connection.vendor}: {size:,} fingerprints seeded in "
+                f"{time.perf_counter() - started:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
             for distance in DISTANCES:
                 queries = _queries(rng, stored, LOOKUPS)
                 near_duplicates.nearest(queries[-1], distance)  # warm the caches once
                 for value in queries[:SCANS]:  # the answers agree, or the times mean nothing
-                    assert near_duplicates.nearest(value, distance) == \
-                        near_duplicates.nearest_by_scan(value, distance)
-                indexed = _median_ms(lambda v: near_duplicates.nearest(v, distance), queries)
-                scan = _median_ms(lambda v: near_duplicates.nearest_by_scan(v, distance),
-                                  queries[:SCANS])
-                rows.append({"stored": size, "distance": distance, "indexed_ms": indexed,
-                             "scan_ms": scan})
+                    assert near_duplicates.nearest(
+                        value, distance
+                    ) == near_duplicates.nearest_by_scan(value, distance)
+                indexed = _median_ms(lambda v, d=distance: near_duplicates.nearest(v, d), queries)
+                scan = _median_ms(
+                    lambda v, d=distance: near_duplicates.nearest_by_scan(v, d), queries[:SCANS]
+                )
+                rows.append(
+                    {"stored": size, "distance": distance, "indexed_ms": indexed, "scan_ms": scan}
+                )
         return {"backend": NAMES[connection.vendor], "version": _version(connection), "rows": rows}
 
 
 def _version(connection) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SELECT version()")
+        cursor.execute(
+            "SELECT sqlite_version()" if connection.vendor == "sqlite" else "SELECT version()"
+        )
         return str(cursor.fetchone()[0]).split("-")[0].split(" (")[0].removeprefix("PostgreSQL ")
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| backend | stored | distance | indexed lookup | full scan | scan / indexed |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| backend | stored | distance | indexed lookup | full scan | scan / indexed |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for result in results:
         for distance in DISTANCES:
             for row in (r for r in result["rows"] if r["distance"] == distance):
                 lines.append(
                     f"| {result['backend']} {result['version']} | {row['stored']:,} | {distance} | "
                     f"{row['indexed_ms']:.1f} ms | {row['scan_ms']:,.1f} ms | "
-                    f"{row['scan_ms'] / row['indexed_ms']:,.1f} |")
+                    f"{row['scan_ms'] / row['indexed_ms']:,.1f} |"
+                )
     flat = []
     for result in results:
         for distance in DISTANCES:
             mine = [r for r in result["rows"] if r["distance"] == distance]
             if len(mine) > 1:
-                flat.append(f"{result['backend']} {distance} bits: indexed ×"
-                            f"{mine[-1]['indexed_ms'] / mine[0]['indexed_ms']:.2f}, scan ×"
-                            f"{mine[-1]['scan_ms'] / mine[0]['scan_ms']:,.0f}")
-    span = f"{results[0]['rows'][0]['stored']:,} → {results[0]['rows'][-1]['stored']:,}" if results else ""
+                flat.append(
+                    f"{result['backend']} {distance} bits: indexed ×"
+                    f"{mine[-1]['indexed_ms'] / mine[0]['indexed_ms']:.2f}, scan ×"
+                    f"{mine[-1]['scan_ms'] / mine[0]['scan_ms']:,.0f}"
+                )
+    span = (
+        f"{results[0]['rows'][0]['stored']:,} → {results[0]['rows'][-1]['stored']:,}"
+        if results
+        else ""
+    )
     return "\n".join(lines) + f"\n\nGrowth from {span} stored: " + "; ".join(flat) + "."
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.near_duplicates", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.near_duplicates", description=__doc__
+    )
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--backends", default=",".join(BACKENDS))
-    parser.add_argument("--readme", action="store_true",
-                        help="write the table into README.md between its near-duplicates markers")
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="write the table into README.md between its near-duplicates markers",
+    )
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -185,8 +211,19 @@ def main() -> None:
                     continue
                 print(f"  near-duplicate lookup on {backend}", file=sys.stderr, flush=True)
                 done = subprocess.run(
-                    [sys.executable, "-m", "benchmarks.near_duplicates", "--sizes", args.sizes,
-                     "--measure", url], check=True, stdout=subprocess.PIPE, text=True)
+                    [
+                        sys.executable,
+                        "-m",
+                        "benchmarks.near_duplicates",
+                        "--sizes",
+                        args.sizes,
+                        "--measure",
+                        url,
+                    ],
+                    check=True,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
                 results.append(json.loads(done.stdout))
     print("Near-duplicate lookup, medians; seeded fingerprints\n")
     print(table(results))

@@ -15,9 +15,22 @@ def insert_images(rows: Iterable[dict], **common) -> None:
 
     from photoshelf.gallery.models import Image
 
-    template = Image(**{"name": "seeded", "filename": "seeded.jpg", "sha256": "", "format": "JPEG",
-                        "content_type": "image/jpeg", "extension": "jpg", "file_size": 1, "width": 1,
-                        "height": 1, "thumbnail_width": 1, "thumbnail_height": 1, **common})
+    template = Image(
+        **{
+            "name": "seeded",
+            "filename": "seeded.jpg",
+            "sha256": "",
+            "format": "JPEG",
+            "content_type": "image/jpeg",
+            "extension": "jpg",
+            "file_size": 1,
+            "width": 1,
+            "height": 1,
+            "thumbnail_width": 1,
+            "thumbnail_height": 1,
+            **common,
+        }
+    )
     fields = [f for f in Image._meta.concrete_fields if not f.primary_key]
     fixed = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields]
     by_name = {f.attname: (i, f) for i, f in enumerate(fields)}

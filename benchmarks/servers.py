@@ -22,20 +22,52 @@ from .serving import Client, Server, clean_env
 BIN = Path(sys.executable).parent
 SERVERS = {
     "gunicorn gthread (WSGI; `photoshelf serve`), 2 workers × 4 threads": ("gunicorn", None),
-    "granian (WSGI), 2 workers × 4 blocking threads": ("granian", [
-        str(BIN / "granian"), "--interface", "wsgi", "--workers", "2", "--blocking-threads", "4",
-        "--host", "127.0.0.1", "--port", "{port}", "--no-ws", "photoshelf.wsgi:application"]),
-    "uvicorn (ASGI), 2 workers": ("uvicorn", [
-        str(BIN / "uvicorn"), "--factory", "django.core.asgi:get_asgi_application",
-        "--workers", "2", "--host", "127.0.0.1", "--port", "{port}", "--log-level", "warning"]),
+    "granian (WSGI), 2 workers × 4 blocking threads": (
+        "granian",
+        [
+            str(BIN / "granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
+            "2",
+            "--blocking-threads",
+            "4",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--no-ws",
+            "photoshelf.wsgi:application",
+        ],
+    ),
+    "uvicorn (ASGI), 2 workers": (
+        "uvicorn",
+        [
+            str(BIN / "uvicorn"),
+            "--factory",
+            "django.core.asgi:get_asgi_application",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--log-level",
+            "warning",
+        ],
+    ),
 }
 
 
 def prepare(data_dir: Path) -> None:
     env = clean_env(data_dir, {"DJANGO_SETTINGS_MODULE": "photoshelf.settings"})
     for args in (["migrate"], ["manage", "collectstatic", "--noinput", "-v0"]):
-        subprocess.run([sys.executable, "-m", "photoshelf.cli", *args], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "photoshelf.cli", *args],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
 
 
 def main() -> None:
@@ -64,21 +96,28 @@ def main() -> None:
                 jpeg.clear(api)
                 api.close()
                 load = gallery_under_load(server, jpeg)
-            rows.append(f"| {label} | {c2['images_per_s']:.1f} | {c8['images_per_s']:.1f} "
-                        f"(p99 {c8['p99_ms']:.0f} ms) | {load['idle_p50_ms']:.1f} / "
-                        f"{load['idle_p99_ms']:.1f} | {load['busy_p50_ms']:.1f} / "
-                        f"{load['busy_p99_ms']:.1f} |")
+            rows.append(
+                f"| {label} | {c2['images_per_s']:.1f} | {c8['images_per_s']:.1f} "
+                f"(p99 {c8['p99_ms']:.0f} ms) | {load['idle_p50_ms']:.1f} / "
+                f"{load['idle_p99_ms']:.1f} | {load['busy_p50_ms']:.1f} / "
+                f"{load['busy_p99_ms']:.1f} |"
+            )
             print(rows[-1], file=sys.stderr)
     load = os.getloadavg()[0]
-    table = "\n".join([
-        "| server | uploads/s at 2 | uploads/s at 8 | gallery p50 / p99 idle, ms | "
-        "gallery p50 / p99, two uploads in flight, ms |",
-        "| --- | --- | --- | --- | --- |", *rows, "",
-        f"(Same machine as the table above; load average {load:.1f} at the end of the run.)",
-    ])
+    table = "\n".join(
+        [
+            "| server | uploads/s at 2 | uploads/s at 8 | gallery p50 / p99 idle, ms | "
+            "gallery p50 / p99, two uploads in flight, ms |",
+            "| --- | --- | --- | --- | --- |",
+            *rows,
+            "",
+            f"(Same machine as the table above; load average {load:.1f} at the end of the run.)",
+        ]
+    )
     print(table)
     if write:
         readme.write_between("servers", table)
+
 
 if __name__ == "__main__":
     main()

@@ -31,12 +31,20 @@ BENCH_USER = "bench"
 def bench_token(env: dict[str, str], password: str | None = None) -> str:
     """An administrator and an API token in the data folder of `env`, made by the photoshelf
     command (`createuser`, then `token create`), for the benchmark's HTTP calls."""
-    script = ("import sys; from photoshelf.cli import main\n"
-              f"main(['createuser', '{BENCH_USER}', '--admin', '--password-stdin']) == 0 or sys.exit(1)\n"
-              f"main(['token', 'create', 'bench', '--user', '{BENCH_USER}']) == 0 or sys.exit(1)")
+    script = (
+        "import sys; from photoshelf.cli import main\n"
+        f"main(['createuser', '{BENCH_USER}', '--admin', '--password-stdin']) == 0 or sys.exit(1)\n"
+        f"main(['token', 'create', 'bench', '--user', '{BENCH_USER}']) == 0 or sys.exit(1)"
+    )
     password = password or "bench-" + os.urandom(12).hex()
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, timeout=300, input=password + "\n")
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        input=password + "\n",
+    )
     if done.returncode != 0:
         raise RuntimeError(f"cannot make the benchmark's account: {done.stderr}")
     return done.stdout.strip().splitlines()[-1]
@@ -50,8 +58,11 @@ def sign_in(url: str, password: str) -> str:
         form = response.read().decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
     fields = {"csrfmiddlewaretoken": csrf, "username": BENCH_USER, "password": password}
-    request = urllib.request.Request(url + "/login", data=urllib.parse.urlencode(fields).encode(),
-                                     headers={"Referer": url + "/login"})
+    request = urllib.request.Request(
+        url + "/login",
+        data=urllib.parse.urlencode(fields).encode(),
+        headers={"Referer": url + "/login"},
+    )
     with opener.open(request, timeout=60):
         pass
     cookies = {cookie.name: cookie.value for cookie in jar}
@@ -61,10 +72,18 @@ def sign_in(url: str, password: str) -> str:
 
 
 def clean_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"PHOTOSHELF_DATA_DIR": str(data_dir), "PHOTOSHELF_ENV_FILE": "",
-                "PHOTOSHELF_LOG_LEVEL": "WARNING"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        {
+            "PHOTOSHELF_DATA_DIR": str(data_dir),
+            "PHOTOSHELF_ENV_FILE": "",
+            "PHOTOSHELF_LOG_LEVEL": "WARNING",
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -72,8 +91,14 @@ def clean_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, 
 class Server:
     """`photoshelf serve` (or another command given the port) with its own data folder."""
 
-    def __init__(self, data_dir: Path, *, workers: int = 2, env: dict[str, str] | None = None,
-                 command: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        command: list[str] | None = None,
+    ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -83,9 +108,10 @@ class Server:
         if command is None:
             args += ["--port", str(self.port)]
         self.log_path = data_dir / "server.log"
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(args, env=self.env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - lives as long as the server
+        self.process = subprocess.Popen(
+            args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.workers = workers
         self._wait_until_up()
         password = "bench-" + os.urandom(12).hex()
@@ -168,9 +194,14 @@ class Answer:
 
 def multipart(data: bytes, filename: str) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
-    return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    ).encode()
+    return (
+        head + data + f"\r\n--{boundary}--\r\n".encode(),
+        f"multipart/form-data; boundary={boundary}",
+    )
 
 
 class Client:
@@ -187,8 +218,13 @@ class Client:
 
     IDEMPOTENT = {"GET", "HEAD", "DELETE"}
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> Answer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
         try:
             return self._request(method, path, body, headers)
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
@@ -198,8 +234,9 @@ class Client:
             # browsers do for requests that may be repeated.
             return self._request(method, path, body, headers)
 
-    def _request(self, method: str, path: str, body: bytes | None,
-                 headers: dict[str, str] | None) -> Answer:
+    def _request(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None
+    ) -> Answer:
         start = time.perf_counter()
         try:
             credentials = Client.auth if path.startswith("/api/") else {"Cookie": Client.cookie}
@@ -214,8 +251,13 @@ class Client:
         if response.getheader("Connection", "").lower() == "close":
             self.conn.close()
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
-        return Answer(response.status, data, seconds, server_ms(response.getheader("Server-Timing")),
-                      dict(response.getheaders()))
+        return Answer(
+            response.status,
+            data,
+            seconds,
+            server_ms(response.getheader("Server-Timing")),
+            dict(response.getheaders()),
+        )
 
     def upload(self, data: bytes, filename: str) -> Answer:
         body, content_type = multipart(data, filename)

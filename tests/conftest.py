@@ -48,8 +48,9 @@ def pytest_generate_tests(metafunc):
         only = metafunc.definition.get_closest_marker("backends")
         if only is not None:
             backends = [b for b in backends if f"{b.database}-{b.storage}" in only.args]
-        metafunc.parametrize("backend", backends, indirect=True,
-                             ids=[f"{b.database}-{b.storage}" for b in backends])
+        metafunc.parametrize(
+            "backend", backends, indirect=True, ids=[f"{b.database}-{b.storage}" for b in backends]
+        )
 
 
 def _backend_of(item) -> Backend | None:
@@ -225,8 +226,11 @@ def corpus() -> Path:
 
 def photoshelf_environment(data_dir: Path, env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a `photoshelf` process: none of ours, only what the test gives."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     clean.update({"PHOTOSHELF_DATA_DIR": str(data_dir), "PHOTOSHELF_ENV_FILE": ""})
     clean.update(env or {})
     return clean
@@ -234,8 +238,13 @@ def photoshelf_environment(data_dir: Path, env: dict[str, str] | None = None) ->
 
 def run_photoshelf(data_dir: Path, *args: str, env: dict[str, str] | None = None):
     """Run one `photoshelf` command to completion; its exit code and output."""
-    return subprocess.run([sys.executable, "-m", "photoshelf.cli", *args], capture_output=True,
-                          text=True, env=photoshelf_environment(data_dir, env), timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "photoshelf.cli", *args],
+        capture_output=True,
+        text=True,
+        env=photoshelf_environment(data_dir, env),
+        timeout=300,
+    )
 
 
 class Server:
@@ -246,8 +255,14 @@ class Server:
     calls, `sign_in(page)` signs a Playwright page in through the login form.
     """
 
-    def __init__(self, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None,
-                 account: bool = True):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        account: bool = True,
+    ):
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -256,11 +271,21 @@ class Server:
         self.username = f"tester-{self.port}"
         clean = photoshelf_environment(data_dir, env)
         self.env = clean
-        self.log = open(data_dir.parent / f"server-{self.port}.log", "wb")
+        self.log = open(data_dir.parent / f"server-{self.port}.log", "wb")  # noqa: SIM115 - server-long
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "photoshelf.cli", "serve", "--port", str(self.port),
-             "--workers", str(workers)],
-            env=clean, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "photoshelf.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
+            env=clean,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_until_up()
         self.password = self.token = None
@@ -276,10 +301,18 @@ class Server:
 
     def photoshelf(self, *commands: list[str], input: str | None = None) -> str:
         """Run `photoshelf` commands on this server's data; returns their standard output."""
-        script = ("import sys; from photoshelf.cli import main\n"
-                  f"for argv in {commands!r}:\n    main(argv) == 0 or sys.exit(1)")
-        done = subprocess.run([sys.executable, "-c", script], env=self.env, input=input,
-                              capture_output=True, text=True, timeout=120)
+        script = (
+            "import sys; from photoshelf.cli import main\n"
+            f"for argv in {commands!r}:\n    main(argv) == 0 or sys.exit(1)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env=self.env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"photoshelf {commands} failed: {done.stderr}")
         return done.stdout.strip()
@@ -338,8 +371,11 @@ def server_environment(request, data_dir: Path) -> tuple[dict[str, str], object]
 
         s3 = request.getfixturevalue("s3_server")
         bucket = s3.create_bucket()
-        env.update(AWS_ENV, PHOTOSHELF_STORAGE_URL=f"s3://{bucket}/media",
-                   PHOTOSHELF_S3_ENDPOINT_URL=s3.endpoint_url)
+        env.update(
+            AWS_ENV,
+            PHOTOSHELF_STORAGE_URL=f"s3://{bucket}/media",
+            PHOTOSHELF_S3_ENDPOINT_URL=s3.endpoint_url,
+        )
         storage = S3Storage(bucket, "media", endpoint_url=s3.endpoint_url)
         request.addfinalizer(lambda: s3.delete_bucket(bucket))
     return env, storage

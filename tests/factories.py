@@ -69,8 +69,13 @@ def photo(
     image = Image.new(mode, size, color if mode != "RGBA" else (*color, 128))
     if mode == "RGB":
         overlay = Image.linear_gradient("L").resize(size)
-        image = Image.merge("RGB", [band.point(lambda v, o=o: (v + o) % 256) for band, o in
-                                     zip((overlay, overlay, overlay), color)])
+        image = Image.merge(
+            "RGB",
+            [
+                band.point(lambda v, o=o: (v + o) % 256)
+                for band, o in zip((overlay, overlay, overlay), color, strict=False)
+            ],
+        )
     if exif is _UNSET:
         exif = exif_block(**exif_fields)
     out = io.BytesIO()
@@ -93,8 +98,9 @@ def scene(seed: int, *, quality: int = 92, **exif_fields) -> bytes:
     height = width * 3 // 4
     top, bottom = [tuple(rng.randrange(256) for _ in range(3)) for _ in range(2)]
     mask = Image.linear_gradient("L").resize((width, height))
-    image = Image.composite(Image.new("RGB", (width, height), bottom),
-                            Image.new("RGB", (width, height), top), mask)
+    image = Image.composite(
+        Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), mask
+    )
     draw = ImageDraw.Draw(image)
     for _ in range(rng.randint(5, 12)):
         x, y = rng.randrange(width), rng.randrange(height)
@@ -110,8 +116,9 @@ def scene(seed: int, *, quality: int = 92, **exif_fields) -> bytes:
     return out.getvalue()
 
 
-def reencoded(data: bytes, *, fmt: str = "JPEG", scale: float = 1.0, keep_exif: bool = True,
-              **options) -> bytes:
+def reencoded(
+    data: bytes, *, fmt: str = "JPEG", scale: float = 1.0, keep_exif: bool = True, **options
+) -> bytes:
     """The same photo saved again: another format or quality, scaled, with or without EXIF."""
     with Image.open(io.BytesIO(data)) as image:
         exif = image.getexif()

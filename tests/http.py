@@ -14,15 +14,22 @@ import uuid
 REQUEST_TIMEOUT_SECONDS = 60
 
 
-def post_image(url: str, data: bytes, filename: str = "same.jpg",
-               headers: dict[str, str] | None = None) -> tuple[int, dict]:
+def post_image(
+    url: str, data: bytes, filename: str = "same.jpg", headers: dict[str, str] | None = None
+) -> tuple[int, dict]:
     boundary = uuid.uuid4().hex
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
-        f"Content-Type: image/jpeg\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     request = urllib.request.Request(
-        url + "/api/images", data=body, method="POST",
+        url + "/api/images",
+        data=body,
+        method="POST",
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **(headers or {})},
     )
     return _answer(request)

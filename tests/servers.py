@@ -60,8 +60,16 @@ class PostgresServer:
             shutil.chown(self.root, "postgres", "postgres")
         else:
             self.user = os.environ.get("USER") or "postgres"
-        self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust",
-                  "--encoding=UTF8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            self.user,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+        )
         self.start()
 
     def _run(self, tool: str, *args: str) -> None:
@@ -72,18 +80,37 @@ class PostgresServer:
 
     def start(self) -> None:
         # Durability off: the data is thrown away after the tests.
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log),
-                  "-w", "-t", str(START_TIMEOUT_SECONDS), "start")
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            str(START_TIMEOUT_SECONDS),
+            "start",
+        )
 
     def stop(self) -> None:
         # "fast": clients are cut off at once, and what was committed stays (durability is off).
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def settings(self, name: str = "photoshelf") -> dict:
-        return {"ENGINE": "django.db.backends.postgresql", "NAME": name, "USER": self.user,
-                "PASSWORD": "", "HOST": "127.0.0.1", "PORT": str(self.port)}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": self.user,
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+        }
 
     def url(self, name: str) -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{name}"
@@ -128,12 +155,19 @@ class MariaDBServer:
     def _install_db(self, attempts: int = 3) -> None:
         """Create the system tables; on a loaded machine the bootstrap has failed once in a
         while, so it is retried in a fresh folder, and a final failure says what it printed."""
-        for attempt in range(1, attempts + 1):
+        for _attempt in range(1, attempts + 1):
             shutil.rmtree(self.data, ignore_errors=True)
             result = subprocess.run(
-                ["mariadb-install-db", "--no-defaults", f"--datadir={self.data}",
-                 "--skip-test-db", "--auth-root-authentication-method=socket", *self._user],
-                capture_output=True, text=True,
+                [
+                    "mariadb-install-db",
+                    "--no-defaults",
+                    f"--datadir={self.data}",
+                    "--skip-test-db",
+                    "--auth-root-authentication-method=socket",
+                    *self._user,
+                ],
+                capture_output=True,
+                text=True,
             )
             if result.returncode == 0:
                 return
@@ -144,22 +178,42 @@ class MariaDBServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={self.data}", *self._user,
-             f"--socket={self.root / 'mysqld.sock'}", f"--pid-file={self.root / 'mysqld.pid'}",
-             f"--port={self.port}", "--bind-address=127.0.0.1", "--skip-name-resolve",
-             f"--init-file={self.root / 'init.sql'}", f"--log-error={self.log}",
-             "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0",
-             f"--innodb-buffer-pool-size={self.buffer_pool}", "--max-connections=300",
-             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "/usr/sbin/mariadbd",
+                "--no-defaults",
+                f"--datadir={self.data}",
+                *self._user,
+                f"--socket={self.root / 'mysqld.sock'}",
+                f"--pid-file={self.root / 'mysqld.pid'}",
+                f"--port={self.port}",
+                "--bind-address=127.0.0.1",
+                "--skip-name-resolve",
+                f"--init-file={self.root / 'init.sql'}",
+                f"--log-error={self.log}",
+                "--skip-log-bin",
+                "--innodb-flush-log-at-trx-commit=0",
+                "--innodb-doublewrite=0",
+                f"--innodb-buffer-pool-size={self.buffer_pool}",
+                "--max-connections=300",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_unicode_ci",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         _wait_for(lambda: self._connect().close(), "MariaDB", self.log)
 
     def _connect(self, database: str = ""):
         import MySQLdb
 
-        return MySQLdb.connect(host="127.0.0.1", port=self.port, user=self.USER,
-                               password=self.PASSWORD, database=database, connect_timeout=2)
+        return MySQLdb.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user=self.USER,
+            password=self.PASSWORD,
+            database=database,
+            connect_timeout=2,
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -167,10 +221,16 @@ class MariaDBServer:
             self.process.wait(timeout=START_TIMEOUT_SECONDS)
 
     def settings(self, name: str = "photoshelf") -> dict:
-        return {"ENGINE": "django.db.backends.mysql", "NAME": name, "USER": self.USER,
-                "PASSWORD": self.PASSWORD, "HOST": "127.0.0.1", "PORT": str(self.port),
-                "OPTIONS": {"charset": "utf8mb4"},
-                "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}}
+        return {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": name,
+            "USER": self.USER,
+            "PASSWORD": self.PASSWORD,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
 
     def url(self, name: str) -> str:
         return f"mysql://{self.USER}:{self.PASSWORD}@127.0.0.1:{self.port}/{name}"
@@ -237,6 +297,8 @@ class S3Server:
 
 
 def _aws_arguments() -> dict:
-    return {"aws_access_key_id": AWS_ENV["AWS_ACCESS_KEY_ID"],
-            "aws_secret_access_key": AWS_ENV["AWS_SECRET_ACCESS_KEY"],
-            "region_name": AWS_ENV["AWS_DEFAULT_REGION"]}
+    return {
+        "aws_access_key_id": AWS_ENV["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        "region_name": AWS_ENV["AWS_DEFAULT_REGION"],
+    }

@@ -5,10 +5,19 @@ import sys
 
 
 def photoshelf(tmp_path, *args, input=None):
-    env = {"PHOTOSHELF_DATA_DIR": str(tmp_path / "data"), "PHOTOSHELF_ENV_FILE": "",
-           "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "photoshelf.cli", *args], env=env, input=input,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        "PHOTOSHELF_DATA_DIR": str(tmp_path / "data"),
+        "PHOTOSHELF_ENV_FILE": "",
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "photoshelf.cli", *args],
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def db_rows(tmp_path, sql):
@@ -19,8 +28,9 @@ def db_rows(tmp_path, sql):
 
 
 def test_createuser_and_token_create(tmp_path):
-    made = photoshelf(tmp_path, "createuser", "alice", "--admin", "--password-stdin",
-                      input="harbour-at-dusk-42\n")
+    made = photoshelf(
+        tmp_path, "createuser", "alice", "--admin", "--password-stdin", input="harbour-at-dusk-42\n"
+    )
     assert made.returncode == 0 and made.stdout == "Created administrator alice.\n"
     [(password, superuser)] = db_rows(tmp_path, "SELECT password, is_superuser FROM auth_user")
     assert password.startswith("argon2$argon2id$") and superuser == 1

@@ -17,8 +17,13 @@ SETTINGS = (REPO / "src" / "photoshelf" / "settings.py").read_text()
 def compose() -> dict:
     if shutil.which("docker-compose") is None:
         pytest.skip("docker-compose is not installed (scripts/system-deps installs it as root)")
-    done = subprocess.run(["docker-compose", "-f", str(REPO / "compose.yaml"), "config"],
-                          capture_output=True, text=True, cwd=REPO, timeout=60)
+    done = subprocess.run(
+        ["docker-compose", "-f", str(REPO / "compose.yaml"), "config"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return yaml.safe_load(done.stdout)
 
@@ -29,8 +34,7 @@ def test_compose_runs_the_app_with_postgresql_and_minio_on_named_volumes(compose
     assert services["db"]["image"].startswith("postgres:")
     assert "minio" in services["minio"]["image"]
     assert set(compose["volumes"]) == {"app-data", "db-data", "minio-data"}
-    for name, target in (("app", "/data"), ("db", "/var/lib/postgresql/data"),
-                         ("minio", "/data")):
+    for name, target in (("app", "/data"), ("db", "/var/lib/postgresql/data"), ("minio", "/data")):
         assert any(v.split(":")[1] == target for v in services[name]["volumes"]), name
 
 

@@ -13,6 +13,7 @@ and leaves fresh connections to the idle worker.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
@@ -33,11 +34,13 @@ def test_a_busy_worker_leaves_fresh_connections_to_an_idle_one(server):
     workers = worker_pids(server.process.pid)
     assert len(workers) == 2
     body = b"x" * (4 * 1024 * 1024)
-    head = (f"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
-            f"Authorization: {server.headers['Authorization']}\r\n"
-            "Content-Type: multipart/form-data; boundary=b\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n--b\r\n"
-            'Content-Disposition: form-data; name="file"; filename="slow.jpg"\r\n\r\n').encode()
+    head = (
+        f"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        f"Authorization: {server.headers['Authorization']}\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n--b\r\n"
+        'Content-Disposition: form-data; name="file"; filename="slow.jpg"\r\n\r\n'
+    ).encode()
     with socket.create_connection(("127.0.0.1", server.port)) as slow:
         slow.sendall(head + body[:65536])  # the rest never comes while the test runs
         busy = owner(slow, server.port, workers)
@@ -54,7 +57,8 @@ def test_a_busy_worker_leaves_fresh_connections_to_an_idle_one(server):
                 conn.close()
     on_busy = landed.count(busy)
     assert on_busy <= AT_MOST_ON_THE_BUSY_WORKER, (
-        f"{on_busy} of {FRESH_CONNECTIONS} fresh connections went to the busy worker")
+        f"{on_busy} of {FRESH_CONNECTIONS} fresh connections went to the busy worker"
+    )
 
 
 def worker_pids(arbiter: int) -> list[int]:
@@ -94,8 +98,6 @@ def server_side_inode(port: int, peer_port: int) -> str | None:
 def socket_links(pid: int) -> set[str]:
     links = set()
     for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
+        with contextlib.suppress(OSError):  # closed meanwhile
             links.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
-        except OSError:  # closed meanwhile
-            pass
     return links

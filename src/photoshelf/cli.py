@@ -65,6 +65,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     print("consistent" if report.clean else ("repaired" if fixed else "inconsistent"))
     return 0 if report.clean or fixed else 1
 
+
 def cmd_import(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
@@ -83,13 +84,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.user is not None:
         user = get_user_model().objects.filter(username=args.user, is_active=True).first()
         if user is None:
-            print(f"photoshelf import: there is no active user named {args.user!r}",
-                  file=sys.stderr)
+            print(
+                f"photoshelf import: there is no active user named {args.user!r}", file=sys.stderr
+            )
             return EXIT_USAGE
         user_id = user.pk
     options = Options(
-        paths=args.paths, recursive=args.recursive, jobs=args.jobs or default_jobs(),
-        dry_run=args.dry_run, name_from=args.name_from, report=args.report, user_id=user_id,
+        paths=args.paths,
+        recursive=args.recursive,
+        jobs=args.jobs or default_jobs(),
+        dry_run=args.dry_run,
+        name_from=args.name_from,
+        report=args.report,
+        user_id=user_id,
     )
     try:
         return run_import(options).exit_code
@@ -183,18 +190,23 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="report rows whose files are missing, and files no row references"
     )
     check.add_argument(
-        "--repair", action="store_true",
+        "--repair",
+        action="store_true",
         help="make missing renditions again from the original and remove orphan files",
     )
     check.add_argument(
-        "--grace-minutes", type=float, default=10, metavar="M",
+        "--grace-minutes",
+        type=float,
+        default=10,
+        metavar="M",
         help="--repair leaves unreferenced files younger than this (uploads in progress; "
         "default 10)",
     )
     check.set_defaults(func=cmd_check)
 
     imp = sub.add_parser(
-        "import", help="import photo files and folders through the upload pipeline",
+        "import",
+        help="import photo files and folders through the upload pipeline",
         description="Import files, and the files of folders, exactly as uploads would be: "
         "same rules, storage and database. Already imported files are skipped (by SHA-256), "
         "so an interrupted import finishes when run again. Exit status: 0 when every file "
@@ -203,25 +215,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     imp.add_argument("-r", "--recursive", action="store_true", help="descend into sub-folders")
-    imp.add_argument("-j", "--jobs", type=int, default=None,
-                     help="files imported at once (default: one per CPU core)")
-    imp.add_argument("--dry-run", action="store_true",
-                     help="run every check and report, but store nothing")
-    imp.add_argument("--name-from", choices=["stem", "path"], default="stem",
-                     help="display name: the file name without extension (default, as an upload) "
-                     "or its path below the folder given, without extension")
-    imp.add_argument("--report", type=Path, default=None, metavar="FILE",
-                     help="write one line per file: CSV when FILE ends in .csv, else JSON lines")
-    imp.add_argument("--user", default=None, metavar="U",
-                     help="record this user as the uploader of every imported photo (default: "
-                     "none: such photos can be deleted by administrators only)")
+    imp.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="files imported at once (default: one per CPU core)",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="run every check and report, but store nothing"
+    )
+    imp.add_argument(
+        "--name-from",
+        choices=["stem", "path"],
+        default="stem",
+        help="display name: the file name without extension (default, as an upload) "
+        "or its path below the folder given, without extension",
+    )
+    imp.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write one line per file: CSV when FILE ends in .csv, else JSON lines",
+    )
+    imp.add_argument(
+        "--user",
+        default=None,
+        metavar="U",
+        help="record this user as the uploader of every imported photo (default: "
+        "none: such photos can be deleted by administrators only)",
+    )
     imp.set_defaults(func=cmd_import)
 
     createuser = sub.add_parser("createuser", help="add a user (prompts for the password)")
     createuser.add_argument("name", help="the user name")
     createuser.add_argument("--admin", action="store_true", help="an administrator")
-    createuser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from the first line of standard input")
+    createuser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     createuser.set_defaults(func=cmd_createuser)
 
     removeuser = sub.add_parser("removeuser", help="remove a user (their photos stay)")

@@ -177,7 +177,8 @@ PHOTOSHELF_HSTS_SECONDS = 365 * 24 * 3600
 # Reverse proxies (addresses or networks) whose X-Forwarded-For/-Proto headers are believed.
 PHOTOSHELF_TRUSTED_PROXIES = [  # validated here, so a typo stops the start, not a request
     str(ipaddress.ip_network(entry.strip()))
-    for entry in env.list("PHOTOSHELF_TRUSTED_PROXIES", default=[]) if entry.strip()
+    for entry in env.list("PHOTOSHELF_TRUSTED_PROXIES", default=[])
+    if entry.strip()
 ]
 # Wrong passwords in a row (per user name and client address) before sign-in is refused.
 PHOTOSHELF_LOGIN_ATTEMPTS = env.int("PHOTOSHELF_LOGIN_ATTEMPTS", default=5)
@@ -190,8 +191,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

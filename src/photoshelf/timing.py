@@ -7,9 +7,9 @@ The web layer opens a recording around each request; the pipeline marks its stag
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
 
 _stages: ContextVar[dict[str, float] | None] = ContextVar("photoshelf_stages", default=None)
 

@@ -51,8 +51,10 @@ def test_the_same_site_form_with_its_token_is_accepted(victim):
     assert response.status_code == 302 and Image.objects.count() == 1
 
 
-BROKEN_FORM = {"content_type": "multipart/form-data; boundary=x",
-               "data": b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\""}
+BROKEN_FORM = {
+    "content_type": "multipart/form-data; boundary=x",
+    "data": b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"',
+}
 
 
 @pytest.mark.parametrize(("path", "status"), [("/upload", 302), ("/api/images", 401)])

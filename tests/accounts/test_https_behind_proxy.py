@@ -17,8 +17,10 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture(scope="module")
 def https_server(tmp_path_factory):
-    running = Server(tmp_path_factory.mktemp("https") / "data", env={"PHOTOSHELF_HTTPS": "true",
-                                             "PHOTOSHELF_TRUSTED_PROXIES": "127.0.0.1"})
+    running = Server(
+        tmp_path_factory.mktemp("https") / "data",
+        env={"PHOTOSHELF_HTTPS": "true", "PHOTOSHELF_TRUSTED_PROXIES": "127.0.0.1"},
+    )
     yield running
     running.stop()
 
@@ -43,12 +45,24 @@ def test_sign_in_over_https_gets_secure_cookies_and_hsts(https_server):
     form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.read().decode())[1]
 
     origin = "https://" + https_server.url.removeprefix("http://")
-    body = urllib.parse.urlencode({"username": https_server.username,
-                                   "password": https_server.password,
-                                   "csrfmiddlewaretoken": form_token}).encode()
-    signed_in = fetch(https_server.url + "/login", data=body, headers={
-        **proxied, "Origin": origin, "Referer": origin + "/login",
-        "Cookie": f"csrftoken={token}", "Content-Type": "application/x-www-form-urlencoded"})
+    body = urllib.parse.urlencode(
+        {
+            "username": https_server.username,
+            "password": https_server.password,
+            "csrfmiddlewaretoken": form_token,
+        }
+    ).encode()
+    signed_in = fetch(
+        https_server.url + "/login",
+        data=body,
+        headers={
+            **proxied,
+            "Origin": origin,
+            "Referer": origin + "/login",
+            "Cookie": f"csrftoken={token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     assert signed_in.status == 302, signed_in.read()[:500]
     session = [c for c in signed_in.headers.get_all("Set-Cookie") if c.startswith("sessionid=")][0]
     assert "Secure" in session and "HttpOnly" in session and "SameSite=Lax" in session

@@ -15,8 +15,7 @@ def alice(db):
 
 
 def sign_in(client, password, username="alice", address="192.0.2.10"):
-    return client.post("/login", {"username": username, "password": password},
-                       REMOTE_ADDR=address)
+    return client.post("/login", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_it_signs_in_with_the_right_password_and_sets_a_safe_session_cookie(anonymous, alice):
@@ -29,8 +28,9 @@ def test_it_signs_in_with_the_right_password_and_sets_a_safe_session_cookie(anon
 
 def test_it_returns_to_the_page_asked_for(anonymous, alice):
     assert anonymous.get("/tokens")["Location"] == "/login?next=/tokens"
-    response = anonymous.post("/login?next=/tokens",
-                              {"username": "alice", "password": PASSWORD, "next": "/tokens"})
+    response = anonymous.post(
+        "/login?next=/tokens", {"username": "alice", "password": PASSWORD, "next": "/tokens"}
+    )
     assert response["Location"] == "/tokens"
 
 

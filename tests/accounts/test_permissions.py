@@ -19,28 +19,70 @@ from tests.factories import photo, upload
 
 pytestmark = pytest.mark.django_db
 
-IDENTITIES = ["anonymous", "public", "member", "uploader", "administrator",
-              "member_token", "revoked_token"]
+IDENTITIES = [
+    "anonymous",
+    "public",
+    "member",
+    "uploader",
+    "administrator",
+    "member_token",
+    "revoked_token",
+]
 
 # column -> expected answer for each identity, in the order of IDENTITIES
 MATRIX = {
-    #                     anonymous    public       member         uploader       administrator  member_token  revoked_token
-    "view gallery":      ["302 login", "200",       "200",         "200",         "200",         "302 login",  "302 login"],
-    "view original":     ["302 login", "200",       "200",         "200",         "200",         "200",        "401"],
-    "view rendition":    ["302 login", "200",       "200",         "200",         "200",         "200",        "401"],
-    "upload (API)":      ["401",       "401",       "201",         "201",         "201",         "201",        "401"],
-    "upload (page)":     ["302 login", "302 login", "302 gallery", "302 gallery", "302 gallery", "302 login",  "302 login"],
-    "delete own (API)":  ["401",       "401",       "204",         "204",         "204",         "204",        "401"],
-    "delete own (page)": ["302 login", "302 login", "302 gallery", "302 gallery", "302 gallery", "302 login",  "302 login"],
-    "delete other's (API)":  ["401",       "401",       "403",     "403",         "204",         "403",        "401"],
-    "delete other's (page)": ["302 login", "302 login", "403",     "403",         "302 gallery", "302 login",  "302 login"],
-    "list via API":      ["401",       "200",       "200",         "200",         "200",         "200",        "401"],
-    "manage users (page)": ["302 login", "302 login", "403",       "403",         "200",         "302 login",  "302 login"],
-    "manage users (API)":  ["401",       "401",       "403",       "403",         "200",         "403",        "401"],
+    # columns: anonymous, public, member, uploader, administrator, member_token, revoked_token
+    "view gallery": ["302 login", "200", "200", "200", "200", "302 login", "302 login"],
+    "view original": ["302 login", "200", "200", "200", "200", "200", "401"],
+    "view rendition": ["302 login", "200", "200", "200", "200", "200", "401"],
+    "upload (API)": ["401", "401", "201", "201", "201", "201", "401"],
+    "upload (page)": [
+        "302 login",
+        "302 login",
+        "302 gallery",
+        "302 gallery",
+        "302 gallery",
+        "302 login",
+        "302 login",
+    ],
+    "delete own (API)": ["401", "401", "204", "204", "204", "204", "401"],
+    "delete own (page)": [
+        "302 login",
+        "302 login",
+        "302 gallery",
+        "302 gallery",
+        "302 gallery",
+        "302 login",
+        "302 login",
+    ],
+    "delete other's (API)": ["401", "401", "403", "403", "204", "403", "401"],
+    "delete other's (page)": [
+        "302 login",
+        "302 login",
+        "403",
+        "403",
+        "302 gallery",
+        "302 login",
+        "302 login",
+    ],
+    "list via API": ["401", "200", "200", "200", "200", "200", "401"],
+    "manage users (page)": [
+        "302 login",
+        "302 login",
+        "403",
+        "403",
+        "200",
+        "302 login",
+        "302 login",
+    ],
+    "manage users (API)": ["401", "401", "403", "403", "200", "403", "401"],
 }
 
-CELLS = [(identity, action, expected[i])
-         for action, expected in MATRIX.items() for i, identity in enumerate(IDENTITIES)]
+CELLS = [
+    (identity, action, expected[i])
+    for action, expected in MATRIX.items()
+    for i, identity in enumerate(IDENTITIES)
+]
 
 
 def store(tmp_path, user, name: str) -> Image:
@@ -116,14 +158,21 @@ def answer(response) -> str:
     if response.status_code != 302:
         return str(response.status_code)
     location = response["Location"]
-    return "302 login" if location.startswith("/login") else "302 gallery" if (
-        location.split("#")[0] == "/") else f"302 {location}"
+    return (
+        "302 login"
+        if location.startswith("/login")
+        else "302 gallery"
+        if (location.split("#")[0] == "/")
+        else f"302 {location}"
+    )
 
 
-@pytest.mark.parametrize(("identity", "action", "expected"), CELLS,
-                         ids=[f"{i}-{a}" for i, a, _ in CELLS])
-def test_it_answers_each_identity_and_action_exactly(identity, action, expected, settings,
-                                                     tmp_path):
+@pytest.mark.parametrize(
+    ("identity", "action", "expected"), CELLS, ids=[f"{i}-{a}" for i, a, _ in CELLS]
+)
+def test_it_answers_each_identity_and_action_exactly(
+    identity, action, expected, settings, tmp_path
+):
     acting = Acting(identity, settings, tmp_path)
     images_before = Image.objects.count()
     response = perform(acting, action)
@@ -144,7 +193,8 @@ def test_it_answers_each_identity_and_action_exactly(identity, action, expected,
 
 
 def test_a_public_gallery_shows_anonymous_visitors_no_upload_form_or_delete_button(
-        anonymous, settings, member, tmp_path):
+    anonymous, settings, member, tmp_path
+):
     settings.PHOTOSHELF_PUBLIC_GALLERY = True
     image = store(tmp_path, member, "harbour")
     html = anonymous.get("/").content.decode()

@@ -38,12 +38,15 @@ def test_setup_is_gone_once_a_user_exists(anonymous):
     assert not get_user_model().objects.filter(username="intruder").exists()
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"password": "short", "password2": "short"}, "too short"),
-    ({"password": "password123", "password2": "password123"}, "too common"),
-    ({"password2": "something-else-entirely"}, "The two passwords differ."),
-    ({"username": "no spaces allowed"}, "Enter a valid username"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"password": "short", "password2": "short"}, "too short"),
+        ({"password": "password123", "password2": "password123"}, "too common"),
+        ({"password2": "something-else-entirely"}, "The two passwords differ."),
+        ({"username": "no spaces allowed"}, "Enter a valid username"),
+    ],
+)
 def test_setup_refuses_weak_or_mistyped_passwords(anonymous, change, message):
     response = anonymous.post("/setup", {**GOOD, **change})
     assert response.status_code == 400 and message in response.content.decode()

@@ -41,8 +41,7 @@ def test_the_same_token_downloads_what_the_api_lists(anonymous, member_token):
     item = anonymous.get("/api/images", **bearer(member_token)).json()["items"][0]
     for url in (item["original_url"], item["preview_url"], item["thumbnail_url"]):
         response = anonymous.get(url, **bearer(member_token))
-        assert response.status_code == 200 and response["Content-Type"] == (
-            "image/jpeg")
+        assert response.status_code == 200 and response["Content-Type"] == ("image/jpeg")
         assert anonymous.get(url).status_code == 302  # and nothing without it
 
 
@@ -61,8 +60,9 @@ def test_nobody_revokes_another_persons_token(uploader_client, member_token):
     assert Client().get("/api/images", **bearer(member_token)).status_code == 200
 
 
-@pytest.mark.parametrize("header", ["Bearer psh_not-a-real-token", "Bearer ", "Basic abc",
-                                    "Bearer not-even-the-prefix"])
+@pytest.mark.parametrize(
+    "header", ["Bearer psh_not-a-real-token", "Bearer ", "Basic abc", "Bearer not-even-the-prefix"]
+)
 def test_malformed_or_unknown_tokens_are_401(anonymous, member, header):
     response = anonymous.get("/api/images", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"

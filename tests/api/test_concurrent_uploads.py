@@ -29,8 +29,11 @@ def assert_exactly_one_stored(server, results, refusal_code: str) -> None:
     statuses = sorted(status for status, _ in results)
     assert statuses == [201, 409, 409, 409], results
     winner = next(body for status, body in results if status == 201)
-    assert all(body["code"] == refusal_code and body["duplicate_of"] == winner["id"]
-               for status, body in results if status == 409)
+    assert all(
+        body["code"] == refusal_code and body["duplicate_of"] == winner["id"]
+        for status, body in results
+        if status == 409
+    )
     listed = get_json(server.url + "/api/images", server.headers)[1]["items"]
     assert [item["id"] for item in listed] == [winner["id"]]
     assert len(stored_files(server.storage)) == 3

@@ -23,23 +23,36 @@ LIMIT_MB = 1
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    running = Server(tmp_path_factory.mktemp("hostile") / "data", workers=1,
-                     env={"PHOTOSHELF_MAX_UPLOAD_MB": str(LIMIT_MB)})
+    running = Server(
+        tmp_path_factory.mktemp("hostile") / "data",
+        workers=1,
+        env={"PHOTOSHELF_MAX_UPLOAD_MB": str(LIMIT_MB)},
+    )
     yield running
     running.stop()
 
 
 def form_body(data: bytes, filename: str = "photo.jpg") -> bytes:
     return (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\""
-        f"\r\nContent-Type: image/jpeg\r\n\r\n"
-    ).encode() + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"'
+            f"\r\nContent-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )
 
 
-def raw_request(server: Server, head: dict[str, str], body: bytes, *, close_write: bool = True,
-                send: int | None = None) -> tuple[int, dict[str, str], bytes]:
+def raw_request(
+    server: Server,
+    head: dict[str, str],
+    body: bytes,
+    *,
+    close_write: bool = True,
+    send: int | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     """Send a request exactly as given (only `send` bytes of the body when set); read the answer."""
-    lines = [f"POST /api/images HTTP/1.1", f"Host: 127.0.0.1:{server.port}", "Connection: close"]
+    lines = ["POST /api/images HTTP/1.1", f"Host: 127.0.0.1:{server.port}", "Connection: close"]
     lines += [f"{key}: {value}" for key, value in {**server.headers, **head}.items()]
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
         try:
@@ -67,7 +80,7 @@ def _dechunk(data: bytes) -> bytes:
         size = int(size_line, 16)
         if size == 0:
             break
-        out, data = out + data[:size], data[size + 2:]
+        out, data = out + data[:size], data[size + 2 :]
     return out
 
 
@@ -104,7 +117,8 @@ MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
 def test_a_body_shorter_than_its_content_length_is_a_clear_4xx(server):
     body = form_body(photo())
     status, headers, content = raw_request(
-        server, {"Content-Type": MULTIPART, "Content-Length": str(len(body) + 5000)}, body)
+        server, {"Content-Type": MULTIPART, "Content-Length": str(len(body) + 5000)}, body
+    )
     assert_clear_4xx(status, headers, content)
     assert json.loads(content)["code"] == "invalid-request"  # not stored as if it were whole
     assert still_healthy(server)
@@ -113,7 +127,8 @@ def test_a_body_shorter_than_its_content_length_is_a_clear_4xx(server):
 def test_a_body_longer_than_its_content_length_is_a_clear_4xx(server):
     body = form_body(photo())
     status, headers, content = raw_request(
-        server, {"Content-Type": MULTIPART, "Content-Length": str(len(body) // 2)}, body)
+        server, {"Content-Type": MULTIPART, "Content-Length": str(len(body) // 2)}, body
+    )
     assert_clear_4xx(status, headers, content)
     assert still_healthy(server)
 
@@ -122,7 +137,8 @@ def test_a_body_longer_than_its_content_length_is_a_clear_4xx(server):
 def test_a_content_length_that_is_not_a_length_is_a_clear_4xx(server, length):
     body = form_body(photo())
     status, headers, content = raw_request(
-        server, {"Content-Type": MULTIPART, "Content-Length": length}, body)
+        server, {"Content-Type": MULTIPART, "Content-Length": length}, body
+    )
     assert_clear_4xx(status, headers, content)
 
 
@@ -133,15 +149,18 @@ def test_a_body_over_the_limit_is_refused_before_it_is_all_sent(server):
     head = form_body(b"")[: -len(f"\r\n--{BOUNDARY}--\r\n")]
     sent = head + b"\xff\xd8" + b"\0" * (3 * 1024 * 1024)
     status, headers, content = raw_request(
-        server, {"Content-Type": MULTIPART, "Content-Length": str(announced)}, sent,
-        close_write=False)
+        server,
+        {"Content-Type": MULTIPART, "Content-Length": str(announced)},
+        sent,
+        close_write=False,
+    )
     assert status == 413 and json.loads(content)["code"] == "too-large", content[:300]
     assert json.loads(content)["max_bytes"] == LIMIT_MB * 1024 * 1024
     assert still_healthy(server)
 
 
 def chunked(body: bytes) -> bytes:
-    parts = (body[i:i + 65536] for i in range(0, len(body), 65536))
+    parts = (body[i : i + 65536] for i in range(0, len(body), 65536))
     return b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in parts) + b"0\r\n\r\n"
 
 

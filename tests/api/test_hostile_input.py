@@ -48,8 +48,12 @@ def png_bomb() -> bytes:
     header = struct.pack(">IIBBBBB", BOMB_SIDE, BOMB_SIDE, 8, 2, 0, 0, 0)
     # one tiny IDAT that could never fill the declared size: decoding it would fail, so a
     # too-many-pixels answer proves that nothing was decoded
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(b"\0" * 64)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def gif_bomb() -> bytes:
@@ -60,11 +64,20 @@ def gif_bomb() -> bytes:
 
 
 def tiff_bomb() -> bytes:
-    entries = [(256, 4, 1, BOMB_SIDE), (257, 4, 1, BOMB_SIDE), (258, 3, 1, 8), (259, 3, 1, 1),
-               (262, 3, 1, 1), (273, 4, 1, 8), (277, 3, 1, 1), (278, 4, 1, BOMB_SIDE),
-               (279, 4, 1, 16)]
+    entries = [
+        (256, 4, 1, BOMB_SIDE),
+        (257, 4, 1, BOMB_SIDE),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (273, 4, 1, 8),
+        (277, 3, 1, 1),
+        (278, 4, 1, BOMB_SIDE),
+        (279, 4, 1, 16),
+    ]
     ifd = struct.pack("<H", len(entries)) + b"".join(
-        struct.pack("<HHII", tag, kind, 1, value) for tag, kind, _, value in entries)
+        struct.pack("<HHII", tag, kind, 1, value) for tag, kind, _, value in entries
+    )
     body = b"\0" * 16
     return b"II*\0" + struct.pack("<I", 8 + len(body)) + body + ifd + b"\0\0\0\0"
 

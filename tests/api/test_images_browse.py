@@ -48,21 +48,42 @@ def test_it_sorts_by_date_taken_both_ways(client):
 
 
 def test_it_filters_by_camera_and_by_date_taken(client):
-    canon = add(client, color=(1, 0, 0), make="Canon", model="Canon EOS 40D",
-                taken=datetime(2026, 5, 2, 10, 0))
-    add(client, color=(2, 0, 0), make="NIKON CORPORATION", model="NIKON D70",
-        taken=datetime(2026, 5, 2, 11, 0))
-    add(client, color=(3, 0, 0), make="Canon", model="Canon EOS 40D",
-        taken=datetime(2026, 6, 1, 10, 0))
-    assert ids(client, make="Canon", model="Canon EOS 40D", taken_from="2026-05-01",
-               taken_to="2026-05-31") == [canon["id"]]
+    canon = add(
+        client,
+        color=(1, 0, 0),
+        make="Canon",
+        model="Canon EOS 40D",
+        taken=datetime(2026, 5, 2, 10, 0),
+    )
+    add(
+        client,
+        color=(2, 0, 0),
+        make="NIKON CORPORATION",
+        model="NIKON D70",
+        taken=datetime(2026, 5, 2, 11, 0),
+    )
+    add(
+        client,
+        color=(3, 0, 0),
+        make="Canon",
+        model="Canon EOS 40D",
+        taken=datetime(2026, 6, 1, 10, 0),
+    )
+    assert ids(
+        client, make="Canon", model="Canon EOS 40D", taken_from="2026-05-01", taken_to="2026-05-31"
+    ) == [canon["id"]]
     assert len(ids(client, make="Canon")) == 2
 
 
-@pytest.mark.parametrize("params", [
-    {"sort": "name"}, {"order": "up"}, {"taken_from": "May"},
-    {"taken_from": "2026-05-02", "taken_to": "2026-05-01"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "name"},
+        {"order": "up"},
+        {"taken_from": "May"},
+        {"taken_from": "2026-05-02", "taken_to": "2026-05-01"},
+    ],
+)
 def test_bad_sort_or_filter_parameters_are_400_problems(client, params):
     response = client.get("/api/images", params)
     assert response.status_code == 400

@@ -18,8 +18,12 @@ def post(client, data: bytes, filename="photo.jpg", **fields):
 
 def test_it_stores_an_image_and_answers_201_with_its_json(client, media_dir):
     taken = recently(days=3)
-    response = post(client, photo(size=(1200, 800), taken=taken, offset="+02:00"),
-                    filename="IMG_0042.JPG", name="  Harbour at dusk ")
+    response = post(
+        client,
+        photo(size=(1200, 800), taken=taken, offset="+02:00"),
+        filename="IMG_0042.JPG",
+        name="  Harbour at dusk ",
+    )
     assert response.status_code == 201
     body = response.json()
     image = Image.objects.get()
@@ -39,7 +43,8 @@ def test_it_stores_an_image_and_answers_201_with_its_json(client, media_dir):
 
 
 def test_the_stored_original_is_the_upload_byte_for_byte_and_no_spool_file_is_left(
-        client, media_dir, settings):
+    client, media_dir, settings
+):
     data = photo(size=(640, 480), taken=recently(days=1))
     assert post(client, data).status_code == 201
     from photoshelf.storage import get_storage
@@ -150,8 +155,9 @@ def test_an_old_photo_is_accepted_when_the_age_limit_is_off(client, settings):
 
 def test_a_file_over_the_size_limit_is_refused(client, settings, media_dir):
     settings.PHOTOSHELF_MAX_UPLOAD_BYTES = 100_000
-    body = assert_refused(post(client, photo(size=(2000, 2000)) + b"\0" * 200_000), 413,
-                          "too-large", media_dir)
+    body = assert_refused(
+        post(client, photo(size=(2000, 2000)) + b"\0" * 200_000), 413, "too-large", media_dir
+    )
     assert body["max_bytes"] == 100_000
     assert stored_files(media_dir) == []
 
@@ -165,8 +171,7 @@ def test_a_file_over_the_size_limit_is_refused_while_streaming(client, settings,
 
 def test_an_image_with_too_many_pixels_is_refused(client, settings, media_dir):
     settings.PHOTOSHELF_MAX_PIXELS = 1000 * 1000
-    body = assert_refused(post(client, photo(size=(1200, 1000))), 413, "too-many-pixels",
-                          media_dir)
+    body = assert_refused(post(client, photo(size=(1200, 1000))), 413, "too-many-pixels", media_dir)
     assert body["max_pixels"] == 1_000_000
 
 
@@ -193,20 +198,30 @@ def test_the_json_carries_every_metadata_field_and_the_display_camera(client, co
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["camera_make"], body["camera_model"], body["camera"]) == (
-        "Apple", "iPhone 11 Pro Max", "Apple iPhone 11 Pro Max")
+        "Apple",
+        "iPhone 11 Pro Max",
+        "Apple iPhone 11 Pro Max",
+    )
     assert body["lens_model"] == "iPhone 11 Pro Max back triple camera 4.25mm f/1.8"
     assert (body["focal_length_mm"], body["f_number"], body["iso"]) == (4.25, 1.8, 32)
     assert body["exposure_time_s"] == pytest.approx(1 / 391, rel=1e-3)
-    assert body["gps"] == {"latitude": pytest.approx(39.0513444), "longitude":
-                           pytest.approx(-94.2887722)}
+    assert body["gps"] == {
+        "latitude": pytest.approx(39.0513444),
+        "longitude": pytest.approx(-94.2887722),
+    }
     assert body["taken_at"] == "2021-04-11T15:47:53.054000-05:00"
     assert (body["taken_at_source"], body["taken_at_offset_source"]) == (
-        "DateTimeOriginal", "OffsetTimeOriginal")
+        "DateTimeOriginal",
+        "OffsetTimeOriginal",
+    )
 
 
 def test_a_nikon_is_named_as_people_say_it_and_kept_as_recorded(client, corpus, settings):
     settings.PHOTOSHELF_MAX_AGE_DAYS = 0
     body = post(client, (corpus / "jpg" / "Nikon_D70.jpg").read_bytes(), "Nikon_D70.jpg").json()
     assert (body["camera_make"], body["camera_model"], body["camera"]) == (
-        "NIKON CORPORATION", "NIKON D70", "Nikon D70")
+        "NIKON CORPORATION",
+        "NIKON D70",
+        "Nikon D70",
+    )
     assert (body["gps"], body["taken_at_offset_source"]) == (None, "")

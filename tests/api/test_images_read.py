@@ -130,9 +130,9 @@ def test_the_openapi_document_describes_the_endpoints(client):
 def test_pages_cross_shared_and_distinct_timestamps_without_gaps_or_repeats(client):
     ids = make_images(client, 7)
     base = timezone.now() - timedelta(hours=1)
-    for offset, pk in zip([0, 1, 1, 1, 2, 2, 3], ids):
+    for offset, pk in zip([0, 1, 1, 1, 2, 2, 3], ids, strict=False):
         Image.objects.filter(pk=pk).update(uploaded_at=base + timedelta(seconds=offset))
-    expected = [pk for _, pk in sorted(zip([0, 1, 1, 1, 2, 2, 3], ids), reverse=True)]
+    expected = [pk for _, pk in sorted(zip([0, 1, 1, 1, 2, 2, 3], ids, strict=False), reverse=True)]
     seen, cursor = [], None
     for _ in range(len(ids)):
         params = {"limit": 2, **({"cursor": cursor} if cursor else {})}

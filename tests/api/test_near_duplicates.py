@@ -14,13 +14,16 @@ def post(client, data: bytes, filename="photo.jpg"):
     return client.post("/api/images", {"file": upload(data, filename)})
 
 
-@pytest.mark.parametrize("variant", [
-    {"quality": 55},
-    {"fmt": "PNG"},
-    {"fmt": "WEBP", "quality": 80},
-    {"scale": 0.5, "quality": 85},
-    {"scale": 0.25, "keep_exif": False},
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"quality": 55},
+        {"fmt": "PNG"},
+        {"fmt": "WEBP", "quality": 80},
+        {"scale": 0.5, "quality": 85},
+        {"scale": 0.25, "keep_exif": False},
+    ],
+)
 def test_the_same_photo_saved_again_is_refused_with_the_stored_one(
     client, media_dir, settings, variant
 ):

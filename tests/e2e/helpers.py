@@ -26,9 +26,14 @@ def noisy_jpeg(size=(1200, 900), seed=0, **exif_fields) -> bytes:
 
 def post_image(request, server, data: bytes, filename: str, name: str = "") -> dict:
     """Uploads through the API (Playwright's request context) and returns the image JSON."""
-    response = request.post(f"{server.url}/api/images", headers=server.headers, multipart={
-        "file": {"name": filename, "mimeType": "image/jpeg", "buffer": data}, "name": name,
-    })
+    response = request.post(
+        f"{server.url}/api/images",
+        headers=server.headers,
+        multipart={
+            "file": {"name": filename, "mimeType": "image/jpeg", "buffer": data},
+            "name": name,
+        },
+    )
     assert response.status == 201, response.text()
     return response.json()
 
@@ -36,14 +41,17 @@ def post_image(request, server, data: bytes, filename: str, name: str = "") -> d
 def drop_files(page, selector: str, files: list[tuple[str, str, bytes]]) -> None:
     """Drops (name, type, bytes) files on `selector` in one drop, as a person dragging them."""
     payload = [{"name": n, "type": t, "data": base64.b64encode(b).decode()} for n, t, b in files]
-    transfer = page.evaluate_handle("""files => {
+    transfer = page.evaluate_handle(
+        """files => {
         const transfer = new DataTransfer();
         for (const f of files) {
             const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
             transfer.items.add(new File([bytes], f.name, {type: f.type}));
         }
         return transfer;
-    }""", payload)
+    }""",
+        payload,
+    )
     page.dispatch_event(selector, "dragover", {"dataTransfer": transfer})
     page.dispatch_event(selector, "drop", {"dataTransfer": transfer})
 
@@ -80,8 +88,13 @@ def scenic_jpeg(seed: int, size=(960, 640), **exif_fields) -> bytes:
     top, bottom, far, near, sun = PALETTES[seed % len(PALETTES)]
     width, height = size
     sky = Image.linear_gradient("L").resize(size)
-    image = Image.merge("RGB", [sky.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
-                                for a, b in zip(top, bottom)])
+    image = Image.merge(
+        "RGB",
+        [
+            sky.point(lambda v, a=a, b=b: a + (b - a) * v // 255)
+            for a, b in zip(top, bottom, strict=False)
+        ],
+    )
     draw = ImageDraw.Draw(image)
     x, y = rng.randint(width // 5, 4 * width // 5), rng.randint(height // 6, height // 2)
     r = height // 10

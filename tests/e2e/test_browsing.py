@@ -85,11 +85,19 @@ def test_filtering_by_camera_and_date_range(gallery_server, page):
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**taken_to=*")
     query = parse_qs(urlparse(page.url).query)
-    assert query == {"sort": ["uploaded"], "order": ["desc"],
-                     "camera": ["NIKON CORPORATION|NIKON D70"],
-                     "taken_from": [start.isoformat()], "taken_to": [end.isoformat()]}
-    expected = [image for image in reversed(images) if image["camera_model"] == "NIKON D70"
-                and start <= date.fromisoformat(image["taken_at"][:10]) <= end]
+    assert query == {
+        "sort": ["uploaded"],
+        "order": ["desc"],
+        "camera": ["NIKON CORPORATION|NIKON D70"],
+        "taken_from": [start.isoformat()],
+        "taken_to": [end.isoformat()],
+    }
+    expected = [
+        image
+        for image in reversed(images)
+        if image["camera_model"] == "NIKON D70"
+        and start <= date.fromisoformat(image["taken_at"][:10]) <= end
+    ]
     assert 5 < len(expected) < 40
     assert load_everything(page) == names(expected)
 
@@ -110,7 +118,8 @@ def test_the_lightbox_moves_with_the_arrow_keys_and_closes_with_escape(gallery_s
     title = lightbox.locator(".lightbox-title")
     expect(title).to_have_text(newest[46]["name"])
     expect(lightbox.locator(".lightbox-image")).to_have_attribute(
-        "src", f"/images/{newest[46]['id']}/preview")
+        "src", f"/images/{newest[46]['id']}/preview"
+    )
     expect(lightbox.locator(".facts")).to_contain_text(newest[46]["sha256"])
     page.keyboard.press("ArrowRight")
     expect(title).to_have_text(newest[47]["name"])
@@ -121,7 +130,8 @@ def test_the_lightbox_moves_with_the_arrow_keys_and_closes_with_escape(gallery_s
     page.keyboard.press("ArrowLeft")
     expect(title).to_have_text(newest[46]["name"])
     expect(lightbox.get_by_role("link", name="Original file")).to_have_attribute(
-        "href", f"/images/{newest[46]['id']}/original")
+        "href", f"/images/{newest[46]['id']}/original"
+    )
     page.keyboard.press("Escape")
     expect(lightbox).to_be_hidden()
     focused = page.evaluate("document.activeElement.closest('.card').id")

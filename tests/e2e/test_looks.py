@@ -11,17 +11,25 @@ from playwright.sync_api import expect
 from tests.conftest import Server
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import (
-    drop_files, post_image, scenic_jpeg, serious_violations, signed_in_context,
+    drop_files,
+    post_image,
+    scenic_jpeg,
+    serious_violations,
+    signed_in_context,
 )
 from tests.factories import photo, recently
 
 pytestmark = pytest.mark.e2e
 
 PHOTOS = [
-    ("Harbour at dusk", "Canon", "Canon EOS 40D"), ("Morning meadow", "Apple", "iPhone 15"),
-    ("Night ridge", "NIKON CORPORATION", "NIKON D70"), ("Desert road", "Canon", "Canon EOS 40D"),
-    ("Fog over the lake", "FUJIFILM", "X-T5"), ("Evening hills", "Apple", "iPhone 15"),
-    ("Meadow, later", "NIKON CORPORATION", "NIKON D70"), ("Blue hour", "FUJIFILM", "X-T5"),
+    ("Harbour at dusk", "Canon", "Canon EOS 40D"),
+    ("Morning meadow", "Apple", "iPhone 15"),
+    ("Night ridge", "NIKON CORPORATION", "NIKON D70"),
+    ("Desert road", "Canon", "Canon EOS 40D"),
+    ("Fog over the lake", "FUJIFILM", "X-T5"),
+    ("Evening hills", "Apple", "iPhone 15"),
+    ("Meadow, later", "NIKON CORPORATION", "NIKON D70"),
+    ("Blue hour", "FUJIFILM", "X-T5"),
 ]
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -49,8 +57,9 @@ def scheme(request):
 
 
 def open_page(browser, shelf, scheme, size="desktop", javascript=True):
-    context = signed_in_context(browser, shelf, viewport=SIZES[size], color_scheme=scheme,
-                                java_script_enabled=javascript)
+    context = signed_in_context(
+        browser, shelf, viewport=SIZES[size], color_scheme=scheme, java_script_enabled=javascript
+    )
     return context, context.pages[0]
 
 
@@ -59,8 +68,9 @@ def assert_no_serious_violations(page):
     assert violations == [], violations
 
 
-def test_the_gallery_and_its_lightbox_have_no_serious_accessibility_violations(shelf, browser,
-                                                                             scheme):
+def test_the_gallery_and_its_lightbox_have_no_serious_accessibility_violations(
+    shelf, browser, scheme
+):
     context, page = open_page(browser, shelf, scheme)
     try:
         page.goto(shelf.url)
@@ -73,16 +83,21 @@ def test_the_gallery_and_its_lightbox_have_no_serious_accessibility_violations(s
         context.close()
 
 
-def test_the_upload_area_with_results_has_no_serious_accessibility_violations(shelf, browser,
-                                                                            scheme):
+def test_the_upload_area_with_results_has_no_serious_accessibility_violations(
+    shelf, browser, scheme
+):
     context, page = open_page(browser, shelf, scheme)
     try:
         page.goto(shelf.url)
-        drop_files(page, ".dropzone", [
-            ("again.jpg", "image/jpeg", shelf.last_photo),
-            ("old.jpg", "image/jpeg", photo(taken=datetime(2015, 6, 1, 12, 0))),
-            ("readme.txt", "text/plain", b"hello"),
-        ])
+        drop_files(
+            page,
+            ".dropzone",
+            [
+                ("again.jpg", "image/jpeg", shelf.last_photo),
+                ("old.jpg", "image/jpeg", photo(taken=datetime(2015, 6, 1, 12, 0))),
+                ("readme.txt", "text/plain", b"hello"),
+            ],
+        )
         expect(page.locator(".queue-row")).to_have_count(3)
         expect(page.get_by_role("button", name="Upload 2 photos")).to_be_visible()
         assert_no_serious_violations(page)  # rows waiting, names editable
@@ -96,7 +111,8 @@ def test_the_upload_area_with_results_has_no_serious_accessibility_violations(sh
 
 
 def test_the_image_page_and_the_plain_pages_have_no_serious_accessibility_violations(
-        shelf, browser, scheme):
+    shelf, browser, scheme
+):
     context, page = open_page(browser, shelf, scheme)
     try:
         page.goto(shelf.url)
@@ -112,9 +128,15 @@ def test_the_image_page_and_the_plain_pages_have_no_serious_accessibility_violat
     try:
         page.goto(shelf.url)
         expect(page.locator(".upload-form")).to_be_visible()
-        page.locator("input[name=file]").set_input_files(files=[{
-            "name": "old.jpg", "mimeType": "image/jpeg",
-            "buffer": photo(taken=datetime(2015, 6, 1, 12, 0))}])
+        page.locator("input[name=file]").set_input_files(
+            files=[
+                {
+                    "name": "old.jpg",
+                    "mimeType": "image/jpeg",
+                    "buffer": photo(taken=datetime(2015, 6, 1, 12, 0)),
+                }
+            ]
+        )
         page.get_by_role("button", name="Upload").click()
         expect(page.get_by_role("alert")).to_contain_text("Taken too long ago")
         assert_no_serious_violations(page)

@@ -36,8 +36,10 @@ def row(page, filename):
 def test_dropping_five_mixed_files_gives_each_its_own_result(server, page):
     stored = photo(color=(10, 200, 30))
     existing = post_image(page.context.request, server, stored, "stored.jpg", "Already here")
-    good = [noisy_jpeg(seed=1, taken=recently(2), model="Canon EOS 40D"),
-            noisy_jpeg(seed=2, taken=recently(3), make="NIKON CORPORATION", model="NIKON D70")]
+    good = [
+        noisy_jpeg(seed=1, taken=recently(2), model="Canon EOS 40D"),
+        noisy_jpeg(seed=2, taken=recently(3), make="NIKON CORPORATION", model="NIKON D70"),
+    ]
     files = [
         ("harbour.jpg", "image/jpeg", good[0]),
         ("copy of stored.jpg", "image/jpeg", stored),
@@ -47,15 +49,19 @@ def test_dropping_five_mixed_files_gives_each_its_own_result(server, page):
     ]
     page.add_init_script(RECORD_PROGRESS)
     posts = []
-    page.on("request", lambda r: r.method == "POST" and r.url.endswith("/api/images")
-            and posts.append(r))
+    page.on(
+        "request",
+        lambda r: r.method == "POST" and r.url.endswith("/api/images") and posts.append(r),
+    )
     page.goto(server.url)
     expect(page.locator(".card")).to_have_count(1)
     # Slow the uploads down (about 1 MB/s) so each progress bar really moves.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
-             "downloadThroughput": -1, "uploadThroughput": 1_000_000})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 1_000_000},
+    )
 
     drop_files(page, ".dropzone", files)
     expect(page.locator(".queue-row")).to_have_count(5)
@@ -64,18 +70,21 @@ def test_dropping_five_mixed_files_gives_each_its_own_result(server, page):
     expect(duplicate).to_have_attribute("data-state", "refused")
     expect(duplicate.locator(".row-result")).to_contain_text("Already uploaded")
     expect(duplicate.get_by_role("link", name="See the stored photo")).to_have_attribute(
-        "href", f"/images/{existing['id']}")
+        "href", f"/images/{existing['id']}"
+    )
     expect(row(page, "harbour.jpg").get_by_label("Name for harbour.jpg")).to_have_value("harbour")
     row(page, "harbour.jpg").get_by_label("Name for harbour.jpg").fill("Harbour at dusk")
     page.get_by_role("button", name="Upload 4 photos").click()
 
-    expect(page.locator(".queue-summary")).to_have_text("2 of 5 uploaded · 3 refused",
-                                                        timeout=60_000)
+    expect(page.locator(".queue-summary")).to_have_text(
+        "2 of 5 uploaded · 3 refused", timeout=60_000
+    )
     screenshot(page, "upload-five-files")
     for filename in ("harbour.jpg", "dunes.jpg"):
         expect(row(page, filename)).to_have_attribute("data-state", "done")
         expect(row(page, filename).locator(".row-thumb img")).to_have_attribute(
-            "src", re.compile(r"^/images/\d+/thumbnail$"))
+            "src", re.compile(r"^/images/\d+/thumbnail$")
+        )
     harbour = row(page, "harbour.jpg").locator(".row-result")
     expect(harbour).to_have_text("Uploaded as Harbour at dusk")
     old = row(page, "old.jpg").locator(".row-result")
@@ -95,7 +104,8 @@ def test_dropping_five_mixed_files_gives_each_its_own_result(server, page):
     # The accepted photos joined the grid, newest first, without a reload.
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
     expect(page.locator(".card .name")).to_have_text(
-        [re.compile("Harbour at dusk|dunes"), re.compile("Harbour at dusk|dunes"), "Already here"])
+        [re.compile("Harbour at dusk|dunes"), re.compile("Harbour at dusk|dunes"), "Already here"]
+    )
 
 
 def test_a_failed_network_upload_can_be_retried(server, page):
@@ -109,8 +119,10 @@ def test_a_failed_network_upload_can_be_retried(server, page):
             route.continue_()
 
     page.goto(server.url)
-    page.route(re.compile(r"/api/images$"), lambda route: fail_first(route)
-               if route.request.method == "POST" else route.continue_())
+    page.route(
+        re.compile(r"/api/images$"),
+        lambda route: fail_first(route) if route.request.method == "POST" else route.continue_(),
+    )
     drop_files(page, ".dropzone", [("pier.jpg", "image/jpeg", photo(color=(5, 50, 250)))])
     page.get_by_role("button", name="Upload 1 photo").click()
     failed = row(page, "pier.jpg")

@@ -9,8 +9,9 @@ from tests.factories import reencoded, scene
 pytestmark = pytest.mark.e2e
 
 
-def test_a_resaved_copy_is_refused_with_the_stored_photo_beside_the_message(server, page_without_js,
-                                                                           tmp_path):
+def test_a_resaved_copy_is_refused_with_the_stored_photo_beside_the_message(
+    server, page_without_js, tmp_path
+):
     page = page_without_js  # the plain form's page (with JavaScript, the uploader's row says it)
     original = tmp_path / "harbour.jpg"
     original.write_bytes(scene(61))

@@ -20,8 +20,15 @@ def write_photo(tmp_path, name: str, **kwargs):
 
 def test_upload_view_open_original_and_delete(server, page, tmp_path):
     taken = (datetime.now() - timedelta(days=2)).replace(second=0, microsecond=0)
-    file = write_photo(tmp_path, "harbour.jpg", size=(2400, 1600), taken=taken, offset="+02:00",
-                       make="NIKON CORPORATION", model="NIKON D70")
+    file = write_photo(
+        tmp_path,
+        "harbour.jpg",
+        size=(2400, 1600),
+        taken=taken,
+        offset="+02:00",
+        make="NIKON CORPORATION",
+        model="NIKON D70",
+    )
 
     page.goto(server.url)
     expect(page.get_by_text("No photos yet")).to_be_visible()
@@ -35,7 +42,9 @@ def test_upload_view_open_original_and_delete(server, page, tmp_path):
     card = page.locator(".card").first
     expect(card.locator(".name")).to_have_text("Harbour <at> dusk")
     expect(card.locator(".camera")).to_have_text("Nikon D70")  # as people say it
-    expect(card.locator(".taken-at")).to_have_text(taken.strftime("%-d %b %Y, %H:%M") + " (UTC+02:00)")
+    expect(card.locator(".taken-at")).to_have_text(
+        taken.strftime("%-d %b %Y, %H:%M") + " (UTC+02:00)"
+    )
     expect(card.locator(".file-size")).to_have_attribute("title", f"{file.stat().st_size} bytes")
     expect(card.locator(".file-size")).to_have_text(re.compile(r"^\d+(\.\d)?\s(KB|MB|bytes)$"))
     expect(card.locator(".uploaded-at")).to_contain_text(datetime.utcnow().strftime("%-d %b %Y"))
@@ -43,7 +52,8 @@ def test_upload_view_open_original_and_delete(server, page, tmp_path):
     expect(thumbnail).to_have_attribute("alt", "Harbour <at> dusk")
     # srcset: the 400 px thumbnail suffices for a card, so the preview is not fetched.
     assert thumbnail.evaluate("img => img.complete && new URL(img.currentSrc).pathname").endswith(
-        "/thumbnail")
+        "/thumbnail"
+    )
     screenshot(page, "gallery-one-photo")
 
     card.locator(".thumb").click()  # opens the lightbox, which links to the original

@@ -12,8 +12,14 @@ from tests.factories import scene
 
 @pytest.mark.django_db(transaction=True)
 def test_migrating_forward_lists_the_cameras_of_the_images_already_stored(tmp_path):
-    for n, (make, model) in enumerate([("Canon", "Canon EOS 40D"), ("Apple", "iPhone 8"),
-                                       ("Canon", "Canon EOS 40D"), (None, None)]):
+    for n, (make, model) in enumerate(
+        [
+            ("Canon", "Canon EOS 40D"),
+            ("Apple", "iPhone 8"),
+            ("Canon", "Canon EOS 40D"),
+            (None, None),
+        ]
+    ):
         path = tmp_path / f"before-{n}.jpg"
         path.write_bytes(scene(60 + n, make=make, model=model))
         pipeline.ingest(IncomingFile.from_path(path))

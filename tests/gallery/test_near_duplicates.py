@@ -19,9 +19,18 @@ rng = random.Random(5)
 def stored(fingerprint: int | None, n: int = 0) -> Image:
     bands = near_duplicates.band_fields(fingerprint) if fingerprint is not None else {}
     return Image.objects.create(
-        name=f"photo {n}", filename="p.jpg", sha256=f"{n:064x}", format="JPEG",
-        content_type="image/jpeg", extension="jpg", file_size=1, width=1, height=1,
-        thumbnail_width=1, thumbnail_height=1, **bands,
+        name=f"photo {n}",
+        filename="p.jpg",
+        sha256=f"{n:064x}",
+        format="JPEG",
+        content_type="image/jpeg",
+        extension="jpg",
+        file_size=1,
+        width=1,
+        height=1,
+        thumbnail_width=1,
+        thumbnail_height=1,
+        **bands,
     )
 
 
@@ -84,7 +93,7 @@ def test_it_looks_up_each_band_by_its_own_column():
     with CaptureQueriesContext(connection) as queries:
         near_duplicates.nearest(rng.getrandbits(64), 8)
     assert len(queries) == len(near_duplicates.BAND_FIELDS)
-    for query, field in zip(queries, near_duplicates.BAND_FIELDS):
+    for query, field in zip(queries, near_duplicates.BAND_FIELDS, strict=False):
         where = query["sql"].split("WHERE", 1)[1]
         assert field in where and " IN (" in where and "ORDER BY" not in where
         assert not any(other in where for other in near_duplicates.BAND_FIELDS if other != field)
@@ -98,11 +107,15 @@ def test_each_band_leads_an_index_that_covers_the_other_bands():
     for field in near_duplicates.BAND_FIELDS:
         leading = [columns for columns in indexed if columns[0] == field]
         assert any(set(columns) == set(near_duplicates.BAND_FIELDS) for columns in leading), indexed
-    if connection.vendor == "sqlite":  # the lookup reads the index alone: no table row per candidate
+    if (
+        connection.vendor == "sqlite"
+    ):  # the lookup reads the index alone: no table row per candidate
         with CaptureQueriesContext(connection) as captured:
             near_duplicates.nearest(0x0F0F0F0F0F0F0F0F, 8)
         with connection.cursor() as cursor:
-            for query, field in zip(captured.captured_queries, near_duplicates.BAND_FIELDS):
+            for query, field in zip(
+                captured.captured_queries, near_duplicates.BAND_FIELDS, strict=False
+            ):
                 cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
                 plan = " ".join(str(row[-1]) for row in cursor.fetchall())
                 assert f"USING COVERING INDEX image_{field}" in plan, plan
@@ -115,9 +128,17 @@ def test_a_distance_beyond_the_indexed_range_is_refused():
 
 def test_a_configured_distance_beyond_the_indexed_range_stops_the_start(tmp_path):
     too_far = str(near_duplicates.MAX_DISTANCE + 1)
-    env = {**os.environ, "PHOTOSHELF_NEAR_DUPLICATE_DISTANCE": too_far,
-           "PHOTOSHELF_DATA_DIR": str(tmp_path), "PHOTOSHELF_ENV_FILE": ""}
-    started = subprocess.run([sys.executable, "-c", "import photoshelf.settings"], env=env,
-                             capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "PHOTOSHELF_NEAR_DUPLICATE_DISTANCE": too_far,
+        "PHOTOSHELF_DATA_DIR": str(tmp_path),
+        "PHOTOSHELF_ENV_FILE": "",
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "import photoshelf.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert started.returncode != 0
     assert f"0..{near_duplicates.MAX_DISTANCE} bits" in started.stderr

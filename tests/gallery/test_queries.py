@@ -1,6 +1,6 @@
 """Keyset pages in every sort order and filter, over rows written straight to the database."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -13,7 +13,7 @@ from photoshelf.ingest.errors import Refusal
 
 pytestmark = pytest.mark.django_db
 
-START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CAMERAS = [("Canon", "Canon EOS 40D"), ("NIKON CORPORATION", "NIKON D70"), ("", "")]
 
 
@@ -24,13 +24,25 @@ def rows(count: int, *, undated_every: int = 0) -> list[Image]:
     for i in range(count):
         make, model = CAMERAS[i % 3]
         undated = undated_every and i % undated_every == 0
-        images.append(Image(
-            name=f"photo {i}", filename=f"p{i}.jpg", sha256=f"{i:064x}", format="JPEG",
-            content_type="image/jpeg", extension="jpg", file_size=1000, width=40, height=30,
-            thumbnail_width=40, thumbnail_height=30, camera_make=make, camera_model=model,
-            taken_at=None if undated else START + timedelta(days=(i * 7) % count),
-            uploaded_at=START + timedelta(hours=i),
-        ))
+        images.append(
+            Image(
+                name=f"photo {i}",
+                filename=f"p{i}.jpg",
+                sha256=f"{i:064x}",
+                format="JPEG",
+                content_type="image/jpeg",
+                extension="jpg",
+                file_size=1000,
+                width=40,
+                height=30,
+                thumbnail_width=40,
+                thumbnail_height=30,
+                camera_make=make,
+                camera_model=model,
+                taken_at=None if undated else START + timedelta(days=(i * 7) % count),
+                uploaded_at=START + timedelta(hours=i),
+            )
+        )
     Camera.remember(CAMERAS)
     return Image.objects.bulk_create(images)
 
@@ -74,12 +86,24 @@ def test_ties_on_the_sort_value_are_broken_by_id_across_pages():
 
 def test_it_filters_by_camera_and_date_taken_range():
     images = rows(30, undated_every=5)
-    view = View(sort="taken", order="asc", make="Canon", model="Canon EOS 40D",
-                taken_from=date(2026, 3, 5), taken_to=date(2026, 3, 20))
-    expected = by(lambda im: (im.taken_at, im.pk), [
-        im for im in images if im.camera_model == "Canon EOS 40D" and im.taken_at
-        and date(2026, 3, 5) <= im.taken_at.date() <= date(2026, 3, 20)
-    ])
+    view = View(
+        sort="taken",
+        order="asc",
+        make="Canon",
+        model="Canon EOS 40D",
+        taken_from=date(2026, 3, 5),
+        taken_to=date(2026, 3, 20),
+    )
+    expected = by(
+        lambda im: (im.taken_at, im.pk),
+        [
+            im
+            for im in images
+            if im.camera_model == "Canon EOS 40D"
+            and im.taken_at
+            and date(2026, 3, 5) <= im.taken_at.date() <= date(2026, 3, 20)
+        ],
+    )
     assert expected and walk(view, limit=3) == expected
 
 
@@ -110,11 +134,17 @@ def test_the_web_camera_value_splits_into_make_and_model():
     assert view.camera == "NIKON CORPORATION|NIKON D70"
 
 
-@pytest.mark.parametrize("view", [
-    View(), View(order="asc"), View(sort="taken"), View(sort="taken", order="asc"),
-    View(make="Canon", model="Canon EOS 40D"),
-    View(sort="taken", make="Canon", model="Canon EOS 40D", taken_from=date(2026, 3, 5)),
-])
+@pytest.mark.parametrize(
+    "view",
+    [
+        View(),
+        View(order="asc"),
+        View(sort="taken"),
+        View(sort="taken", order="asc"),
+        View(make="Canon", model="Canon EOS 40D"),
+        View(sort="taken", make="Canon", model="Canon EOS 40D", taken_from=date(2026, 3, 5)),
+    ],
+)
 def test_every_page_is_one_index_walk_without_a_sort_step(view):
     if connection.vendor != "sqlite":
         pytest.skip("reads SQLite's query plan (other planners pick a table scan for 30 rows)")
@@ -157,13 +187,18 @@ def test_a_camera_whose_last_photo_was_deleted_leaves_the_list():
 def test_a_date_range_walk_is_right_whether_the_cursor_is_inside_or_outside_the_range(order):
     images = rows(40)
     view = View(sort="taken", order=order, taken_from=date(2026, 3, 10), taken_to=date(2026, 3, 30))
-    inside = by(lambda im: (im.taken_at, im.pk), [
-        im for im in images if date(2026, 3, 10) <= im.taken_at.date() <= date(2026, 3, 30)
-    ], reverse=order == "desc")
+    inside = by(
+        lambda im: (im.taken_at, im.pk),
+        [im for im in images if date(2026, 3, 10) <= im.taken_at.date() <= date(2026, 3, 30)],
+        reverse=order == "desc",
+    )
     assert walk(view, limit=3) == inside
     # A cursor made by the unfiltered walk, from a row beyond the range's start.
     unfiltered = View(sort="taken", order=order)
-    outside = next(im for im in sorted(images, key=lambda im: (im.taken_at, im.pk),
-                                       reverse=order == "desc") if im.pk not in inside)
+    outside = next(
+        im
+        for im in sorted(images, key=lambda im: (im.taken_at, im.pk), reverse=order == "desc")
+        if im.pk not in inside
+    )
     cursor = queries.encode_cursor(outside, unfiltered)
     assert [im.pk for im in queries.browse(view, limit=100, cursor=cursor).items] == inside

@@ -14,18 +14,48 @@ from pathlib import Path
 from tests.factories import photo
 
 # What an imported row says about its photo (everything but the id and the upload time).
-ROW_FIELDS = ("sha256", "name", "filename", "format", "content_type", "extension", "file_size",
-              "width", "height", "thumbnail_width", "thumbnail_height", "camera_make",
-              "camera_model", "taken_at", "taken_at_offset", "taken_at_source",
-              "taken_at_offset_source", "lens_model", "focal_length_mm", "f_number",
-              "exposure_time_s", "iso", "gps_latitude", "gps_longitude")
+ROW_FIELDS = (
+    "sha256",
+    "name",
+    "filename",
+    "format",
+    "content_type",
+    "extension",
+    "file_size",
+    "width",
+    "height",
+    "thumbnail_width",
+    "thumbnail_height",
+    "camera_make",
+    "camera_model",
+    "taken_at",
+    "taken_at_offset",
+    "taken_at_source",
+    "taken_at_offset_source",
+    "lens_model",
+    "focal_length_mm",
+    "f_number",
+    "exposure_time_s",
+    "iso",
+    "gps_latitude",
+    "gps_longitude",
+)
 
 
 def import_env(data_dir: Path, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"PHOTOSHELF_DATA_DIR": str(data_dir), "PHOTOSHELF_ENV_FILE": "",
-                "PHOTOSHELF_MAX_AGE_DAYS": "0", **settings})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PHOTOSHELF_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        {
+            "PHOTOSHELF_DATA_DIR": str(data_dir),
+            "PHOTOSHELF_ENV_FILE": "",
+            "PHOTOSHELF_MAX_AGE_DAYS": "0",
+            **settings,
+        }
+    )
     return env
 
 
@@ -35,8 +65,13 @@ def import_command(*args: str | Path) -> list[str]:
 
 def photoshelf_import(data_dir: Path, *args: str | Path, **settings: str):
     """`photoshelf import ARGS` as a separate process, with its own data folder."""
-    return subprocess.run(import_command(*args), env=import_env(data_dir, **settings),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        import_command(*args),
+        env=import_env(data_dir, **settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def read_report(path: Path) -> dict[str, dict]:
@@ -61,8 +96,11 @@ def _plain(value):
 def files(data_dir: Path) -> dict[str, str]:
     """Every file under media/ (temporary ones included), with the SHA-256 of its bytes."""
     media = data_dir / "media"
-    return {p.relative_to(media).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(media.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(media).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(media.rglob("*"))
+        if p.is_file()
+    }
 
 
 def camera_folder(folder: Path, count: int, *, size=(1600, 1200)) -> Path:

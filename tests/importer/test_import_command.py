@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 
@@ -19,7 +19,13 @@ from tests.conftest import CORPUS
 from tests.factories import upload
 
 from .conftest import (
-    ROW_FIELDS, camera_folder, files, import_command, import_env, photoshelf_import, read_report,
+    ROW_FIELDS,
+    camera_folder,
+    files,
+    import_command,
+    import_env,
+    photoshelf_import,
+    read_report,
     rows,
 )
 
@@ -58,8 +64,9 @@ def test_it_accepts_and_refuses_the_corpus_file_for_file_as_uploads_over_http(
     # Same decoding and metadata: the rows hold the same facts, field for field.
     over_http = {
         image["sha256"]: tuple(
-            image[f].astimezone(timezone.utc).replace(tzinfo=None)
-            if f == "taken_at" and image[f] else image[f]
+            image[f].astimezone(UTC).replace(tzinfo=None)
+            if f == "taken_at" and image[f]
+            else image[f]
             for f in ROW_FIELDS
         )
         for image in Image.objects.values(*ROW_FIELDS)
@@ -67,7 +74,8 @@ def test_it_accepts_and_refuses_the_corpus_file_for_file_as_uploads_over_http(
     imported_rows = rows(data_dir)
     assert len(imported_rows) == len(over_http)
     assert {k: imported_rows[k] for k in imported_rows.keys() & over_http.keys()} == {
-        k: over_http[k] for k in imported_rows.keys() & over_http.keys()}
+        k: over_http[k] for k in imported_rows.keys() & over_http.keys()
+    }
     assert len(imported_rows.keys() - over_http.keys()) == len(swapped) // 2
 
 
@@ -112,11 +120,21 @@ def test_it_writes_a_csv_report_when_asked_for_one(tmp_path):
     assert done.stderr == ""  # not a terminal: no progress bar, only the summary on stdout
     with open(report, newline="") as fh:
         lines = {row["path"].rsplit("/", 1)[-1]: row for row in csv.DictReader(fh)}
-    assert list(next(csv.reader(open(report)))) == [
-        "path", "outcome", "code", "image_id", "duplicate_of", "reason"]
+    with open(report, newline="") as fh:
+        header = next(csv.reader(fh))
+    assert list(header) == [
+        "path",
+        "outcome",
+        "code",
+        "image_id",
+        "duplicate_of",
+        "reason",
+    ]
     assert {name: (row["outcome"], row["code"]) for name, row in lines.items()} == {
-        "IMG_000.jpg": ("accepted", ""), "IMG_001.jpg": ("accepted", ""),
-        "notes.txt": ("refused", "not-an-image"), "undated.jpg": ("refused", "taken-at-missing"),
+        "IMG_000.jpg": ("accepted", ""),
+        "IMG_001.jpg": ("accepted", ""),
+        "notes.txt": ("refused", "not-an-image"),
+        "undated.jpg": ("refused", "taken-at-missing"),
     }
     assert {int(lines[n]["image_id"]) for n in ("IMG_000.jpg", "IMG_001.jpg")} == {1, 2}
     assert "No date taken" not in lines["undated.jpg"]["reason"]  # the sentence, not the title
@@ -126,8 +144,13 @@ def test_it_writes_a_csv_report_when_asked_for_one(tmp_path):
 def test_it_shows_a_live_progress_bar_on_a_terminal(tmp_path):
     folder = camera_folder(tmp_path / "photos", 3, size=(320, 240))
     parent, child = pty.openpty()
-    process = subprocess.Popen(import_command(folder), env=import_env(tmp_path / "data"),
-                               stdin=child, stdout=child, stderr=child)
+    process = subprocess.Popen(
+        import_command(folder),
+        env=import_env(tmp_path / "data"),
+        stdin=child,
+        stdout=child,
+        stderr=child,
+    )
     os.close(child)
     screen = b""
     while True:
@@ -141,8 +164,14 @@ def test_it_shows_a_live_progress_bar_on_a_terminal(tmp_path):
     assert process.wait(timeout=120) == 0
     os.close(parent)
     text = screen.decode(errors="replace")
-    for shown in ("importing", "5/5", "kB/", "img/s", "3 accepted, 2 refused (not-an-image 1, "
-                  "taken-at-missing 1)", "5 files"):
+    for shown in (
+        "importing",
+        "5/5",
+        "kB/",
+        "img/s",
+        "3 accepted, 2 refused (not-an-image 1, taken-at-missing 1)",
+        "5 files",
+    ):
         assert shown in text, text
 
 
@@ -185,11 +214,14 @@ def test_it_exits_non_zero_and_says_why_when_files_cannot_be_stored(tmp_path):
     assert "1 failed (internal-error 1)" in done.stdout and rows(data_dir) == {}
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--user", "alice"], "there is no active user named 'alice'"),
-    (["--jobs", "0"], "--jobs must be at least 1"),
-    (["does-not-exist"], "no such file or folder: does-not-exist"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--user", "alice"], "there is no active user named 'alice'"),
+        (["--jobs", "0"], "--jobs must be at least 1"),
+        (["does-not-exist"], "no such file or folder: does-not-exist"),
+    ],
+)
 def test_it_refuses_to_start_on_a_usage_error(tmp_path, args, message):
     done = photoshelf_import(tmp_path / "data", *args, *([tmp_path] if args[0][0] == "-" else []))
     assert done.returncode == 2 and message in done.stderr
@@ -200,8 +232,12 @@ def test_it_records_the_user_given_as_the_uploader_of_every_photo(tmp_path):
     folder = camera_folder(tmp_path / "photos", 2, size=(320, 240))
     subprocess.run(
         [sys.executable, "-m", "photoshelf.cli", "createuser", "alice", "--password-stdin"],
-        input="a long enough passphrase\n", env=import_env(data_dir), check=True,
-        capture_output=True, text=True, timeout=120,
+        input="a long enough passphrase\n",
+        env=import_env(data_dir),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     done = photoshelf_import(data_dir, "--user", "alice", folder)
     assert done.returncode == 0, done.stderr

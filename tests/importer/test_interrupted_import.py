@@ -41,8 +41,12 @@ def interrupt(data_dir: Path, folder: Path, signum: int) -> subprocess.Completed
     """Start an import with 2 jobs; send signum to its process group once files are reported."""
     report = data_dir.parent / "interrupted.jsonl"
     process = subprocess.Popen(
-        import_command("--jobs", "2", "--report", report, folder), env=import_env(data_dir),
-        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        import_command("--jobs", "2", "--report", report, folder),
+        env=import_env(data_dir),
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     while process.poll() is None and _lines(report) < STOP_AFTER:
         time.sleep(0.02)
@@ -94,14 +98,17 @@ def test_an_import_killed_halfway_then_run_again_ends_as_if_never_killed(
     assert again.returncode == 0, again.stderr
     assert f"{len(halfway)} already present" in again.stdout
     assert (rows(data_dir), files(data_dir)) == uninterrupted
-    check = subprocess.run([*import_command()[:-1], "check"], env=import_env(data_dir),
-                           capture_output=True, text=True, timeout=300)
+    check = subprocess.run(
+        [*import_command()[:-1], "check"],
+        env=import_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert (check.returncode, check.stdout.splitlines()[-1]) == (0, "consistent"), check.stdout
 
 
-def test_files_stored_without_their_row_are_reused_by_the_next_run(
-    folder, uninterrupted, tmp_path
-):
+def test_files_stored_without_their_row_are_reused_by_the_next_run(folder, uninterrupted, tmp_path):
     # What a kill between "files stored" and "row inserted" leaves: files no row points at.
     data_dir = tmp_path / "data"
     assert photoshelf_import(data_dir, folder).returncode == 0
@@ -141,8 +148,11 @@ def test_a_worker_killed_mid_import_costs_nothing_its_files_are_retried(
 ):
     data_dir, report = tmp_path / "data", tmp_path / "report.jsonl"
     process = subprocess.Popen(
-        import_command("--jobs", "2", "--report", report, folder), env=import_env(data_dir),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        import_command("--jobs", "2", "--report", report, folder),
+        env=import_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     while process.poll() is None and _lines(report) < STOP_AFTER:
         time.sleep(0.02)

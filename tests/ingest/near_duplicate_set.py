@@ -84,11 +84,11 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
     """The same JPEG bytes without APPn (EXIF, XMP, ICC) and COM segments: no re-encode."""
     out, pos = bytearray(data[:2]), 2
     while pos + 4 <= len(data) and data[pos] == 0xFF:
-        marker, length = data[pos + 1], int.from_bytes(data[pos + 2:pos + 4], "big")
+        marker, length = data[pos + 1], int.from_bytes(data[pos + 2 : pos + 4], "big")
         if marker == 0xDA:  # start of scan: the rest is entropy-coded data
             break
         if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
-            out += data[pos:pos + 2 + length]
+            out += data[pos : pos + 2 + length]
         pos += 2 + length
     return bytes(out + data[pos:])
 
@@ -185,18 +185,35 @@ def build(corpus: Path) -> EvaluationSet:
         for kind, fingerprint in made.items():
             distance = hamming(fingerprints[name], fingerprint)
             positives.append(Pair(kind, name, f"{name}~{kind}", distance))
-        positives.append(Pair("rotated-exif-vs-pixels", f"{name}~rotated-by-exif",
-                              f"{name}~rotated-by-pixels",
-                              hamming(made["rotated-by-exif"], made["rotated-by-pixels"])))
+        positives.append(
+            Pair(
+                "rotated-exif-vs-pixels",
+                f"{name}~rotated-by-exif",
+                f"{name}~rotated-by-pixels",
+                hamming(made["rotated-by-exif"], made["rotated-by-pixels"]),
+            )
+        )
         for kind, crop in crops(pixels).items():
-            crop_pairs.append(Pair(kind, name, f"{name}~{kind}",
-                                   hamming(fingerprints[name], fingerprint_of(crop))))
-    negatives = [Pair("distinct", a, b, hamming(fa, fb))
-                 for (a, fa), (b, fb) in itertools.combinations(distinct.items(), 2)]
+            crop_pairs.append(
+                Pair(
+                    kind, name, f"{name}~{kind}", hamming(fingerprints[name], fingerprint_of(crop))
+                )
+            )
+    negatives = [
+        Pair("distinct", a, b, hamming(fa, fb))
+        for (a, fa), (b, fb) in itertools.combinations(distinct.items(), 2)
+    ]
     names = [n for n in fingerprints if any(n.endswith(c) for c in SAME_CAPTURE)]
-    same_capture = (Pair("same-capture-hdr", names[0], names[1],
-                         hamming(fingerprints[names[0]], fingerprints[names[1]]))
-                    if len(names) == 2 else None)
+    same_capture = (
+        Pair(
+            "same-capture-hdr",
+            names[0],
+            names[1],
+            hamming(fingerprints[names[0]], fingerprints[names[1]]),
+        )
+        if len(names) == 2
+        else None
+    )
     return EvaluationSet(positives, negatives, crop_pairs, same_capture)
 
 

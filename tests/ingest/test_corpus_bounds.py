@@ -31,7 +31,8 @@ for path in sorted(p for p in Path(sys.argv[1]).rglob("*") if p.is_file()):
 # was forked from, whose size depends on what ran before.)
 status = Path("/proc/self/status")
 if status.exists():
-    peak = int(next(l for l in status.read_text().splitlines() if l.startswith("VmHWM:")).split()[1]) // 1024
+    line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+    peak = int(line.split()[1]) // 1024
 else:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 print(json.dumps({"peak_mib": peak, "outcomes": outcomes}))
@@ -39,12 +40,21 @@ print(json.dumps({"peak_mib": peak, "outcomes": outcomes}))
 
 
 def test_every_corpus_file_is_processed_or_refused_within_bounded_memory(corpus):
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(corpus)], capture_output=True,
-                          text=True, cwd=REPO, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(corpus)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     outcomes = report["outcomes"]
     assert set(outcomes.values()) <= {"ok", "not-an-image"}, outcomes
-    broken = [k for k in outcomes if k.endswith((".jpg", ".jpeg")) and (
-        "/jpg/invalid/" in k or "/jpg/tests/" in k or k.endswith("/jpg/corrupted.jpg"))]
+    broken = [
+        k
+        for k in outcomes
+        if k.endswith((".jpg", ".jpeg"))
+        and ("/jpg/invalid/" in k or "/jpg/tests/" in k or k.endswith("/jpg/corrupted.jpg"))
+    ]
     assert len(broken) == 20  # the deliberately broken files are among them
     assert report["peak_mib"] < MAX_PEAK_MIB, report["peak_mib"]

@@ -21,14 +21,20 @@ from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.metadata import read_metadata
 from tests.conftest import CORPUS
 
-EXPECTED = json.loads((Path(__file__).parent.parent / "data" / "exiftool-expected.json").read_text())
+EXPECTED = json.loads(
+    (Path(__file__).parent.parent / "data" / "exiftool-expected.json").read_text()
+)
 ROWS = {row["SourceFile"]: row for row in EXPECTED}
 
 # (file, field) -> why photoshelf deliberately disagrees with exiftool there.
 MAKER_NOTE = "exiftool reads it from a vendor maker note, which photoshelf deliberately ignores"
 DISAGREEMENTS: dict[tuple[str, str], str] = {
-    ("jpg/exif-org/sony-powershota5.jpg", "camera_make"): "a Canon CIFF block, not EXIF (" + MAKER_NOTE + ")",
-    ("jpg/exif-org/sony-powershota5.jpg", "camera_model"): "a Canon CIFF block, not EXIF (" + MAKER_NOTE + ")",
+    ("jpg/exif-org/sony-powershota5.jpg", "camera_make"): "a Canon CIFF block, not EXIF ("
+    + MAKER_NOTE
+    + ")",
+    ("jpg/exif-org/sony-powershota5.jpg", "camera_model"): "a Canon CIFF block, not EXIF ("
+    + MAKER_NOTE
+    + ")",
     ("jpg/exif-org/sony-powershota5.jpg", "taken_at"): "a Canon CIFF block, not EXIF",
     ("jpg/exif-org/olympus-d320l.jpg", "taken_at"): "an Olympus PictureInfo block, not EXIF",
     ("jpg/Reconyx_HC500_Hyperfire.jpg", "taken_at"): MAKER_NOTE + " (Reconyx)",
@@ -60,7 +66,9 @@ DATE_SOURCES = [
     ("XMP-photoshop:DateCreated", None),
 ]
 TAG_NAMES = {
-    "camera_make": "Make", "camera_model": "Model", "taken_at": ("DateTimeOriginal", "CreateDate"),
+    "camera_make": "Make",
+    "camera_model": "Model",
+    "taken_at": ("DateTimeOriginal", "CreateDate"),
 }
 _DATE = re.compile(
     r"^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{1,2}:\d{2})?$"
@@ -121,16 +129,24 @@ def disagreements_of(relative: str, row: dict, facts) -> dict[str, str]:
             agree = math.isclose(expected, got, rel_tol=1e-6, abs_tol=1e-7)
         else:
             agree = expected == got
-        if not agree and not (expected is None and field in TAG_NAMES
-                              and exiftool_has_elsewhere(row, TAG_NAMES[field])):
+        if not agree and not (
+            expected is None
+            and field in TAG_NAMES
+            and exiftool_has_elsewhere(row, TAG_NAMES[field])
+        ):
             found[field] = f"exiftool {expected!r}, photoshelf {got!r}"
-        elif expected is None and field in TAG_NAMES and exiftool_has_elsewhere(
-                row, TAG_NAMES[field]) and got is None:
+        elif (
+            expected is None
+            and field in TAG_NAMES
+            and exiftool_has_elsewhere(row, TAG_NAMES[field])
+            and got is None
+        ):
             found[field] = "exiftool has it outside EXIF/XMP"
     expected_date = exiftool_taken_at(row)
     got_date = (
         (facts.taken_at.local.replace(microsecond=0), facts.taken_at.offset)
-        if facts.taken_at else None
+        if facts.taken_at
+        else None
     )
     if expected_date != got_date or (
         expected_date is None and exiftool_has_elsewhere(row, TAG_NAMES["taken_at"])
@@ -157,7 +173,8 @@ def test_it_agrees_with_exiftool(corpus, relative):
 
 def test_the_expected_values_cover_the_whole_corpus(corpus):
     on_disk = {
-        p.relative_to(corpus).as_posix() for p in corpus.rglob("*")
+        p.relative_to(corpus).as_posix()
+        for p in corpus.rglob("*")
         if p.is_file() and p.name != "README" and p.suffix not in {".rst", ".md"}
     }
     assert on_disk == set(ROWS), "run scripts/exiftool-expected to regenerate"

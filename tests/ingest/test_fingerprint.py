@@ -46,5 +46,5 @@ def test_it_reads_the_photo_as_displayed_whatever_its_exif_orientation():
 
 def test_distinct_photos_are_far_apart():
     fingerprints = [fingerprint_of(scene(seed)) for seed in range(6)]
-    distances = [hamming(a, b) for i, a in enumerate(fingerprints) for b in fingerprints[i + 1:]]
+    distances = [hamming(a, b) for i, a in enumerate(fingerprints) for b in fingerprints[i + 1 :]]
     assert min(distances) > 16

@@ -52,8 +52,16 @@ def test_it_reads_the_date_from_tiff(tmp_path):
     path = tmp_path / "photo.tiff"
     path.write_bytes(photo("TIFF", exif=None))
     subprocess.run(
-        [exiftool, "-q", "-overwrite_original", "-Make=Nikon", "-Model=D3",
-         "-DateTimeOriginal=2026:05:06 07:08:09", "-OffsetTimeOriginal=-03:00", str(path)],
+        [
+            exiftool,
+            "-q",
+            "-overwrite_original",
+            "-Make=Nikon",
+            "-Model=D3",
+            "-DateTimeOriginal=2026:05:06 07:08:09",
+            "-OffsetTimeOriginal=-03:00",
+            str(path),
+        ],
         check=True,
     )
     facts = facts_of(path.read_bytes())
@@ -70,7 +78,11 @@ def test_it_trims_spaces_and_nuls_from_camera_names():
 def test_an_image_without_exif_has_empty_facts():
     facts = facts_of(photo(exif=None))
     assert (facts.camera_make, facts.camera_model, facts.taken_at, facts.orientation) == (
-        "", "", None, 1)
+        "",
+        "",
+        None,
+        1,
+    )
 
 
 def test_it_reads_orientation():
@@ -98,8 +110,13 @@ def test_parse_exif_datetime(raw, expected):
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("+02:00", timedelta(hours=2)), ("-05:30", -timedelta(hours=5, minutes=30)),
-     ("", None), ("+99:00", None), ("garbage", None)],
+    [
+        ("+02:00", timedelta(hours=2)),
+        ("-05:30", -timedelta(hours=5, minutes=30)),
+        ("", None),
+        ("+99:00", None),
+        ("garbage", None),
+    ],
 )
 def test_parse_exif_offset(raw, expected):
     assert parse_exif_offset(raw) == expected
@@ -158,7 +175,11 @@ def test_it_reads_lens_exposure_iso_and_position(fmt):
     facts = facts_of(photo(fmt, size=(64, 48), exif=_camera_exif()))
     assert facts.lens_model == "EF-S18-55mm f/3.5-5.6"
     assert (facts.focal_length_mm, facts.f_number, facts.exposure_time_s, facts.iso) == (
-        23.0, 7.1, 1 / 160, 100)
+        23.0,
+        7.1,
+        1 / 160,
+        100,
+    )
     assert facts.gps_latitude == pytest.approx(-(33 + 51 / 60 + 54 / 3600))
     assert facts.gps_longitude == pytest.approx(151 + 12 / 60 + 36 / 3600)
 
@@ -214,7 +235,9 @@ def test_it_falls_back_to_xmp_where_exif_is_absent(fmt):
     assert facts.taken_at.local == datetime(2026, 2, 3, 4, 5, 6, 500000)
     assert facts.taken_at.offset == -timedelta(hours=7)
     assert (facts.taken_at.source, facts.taken_at.offset_source) == (
-        "XMP:CreateDate", "XMP:CreateDate")
+        "XMP:CreateDate",
+        "XMP:CreateDate",
+    )
     assert facts.gps_latitude == pytest.approx(48 + 51.504 / 60)
     assert facts.gps_longitude == pytest.approx(2 + 17.67 / 60)
 
@@ -229,10 +252,11 @@ def test_exif_wins_over_xmp():
 
 
 def test_hostile_xmp_is_ignored_not_expanded():
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
-              + b"".join(b'<!ENTITY %c "%s">' % (98 + i, (b"&%c;" % (97 + i)) * 10)
-                         for i in range(8))
-              + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&i;</x:xmpmeta>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(b'<!ENTITY %c "%s">' % (98 + i, (b"&%c;" % (97 + i)) * 10) for i in range(8))
+        + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&i;</x:xmpmeta>'
+    )
     image = Image.new("RGB", (8, 8))
     out = io.BytesIO()
     image.save(out, "JPEG", xmp=laughs)
@@ -265,8 +289,17 @@ def test_it_falls_back_to_xmp_in_tiff(tmp_path):
         pytest.skip("exiftool is not installed (make test installs libimage-exiftool-perl as root)")
     path = tmp_path / "photo.tiff"
     path.write_bytes(photo("TIFF", size=(32, 32), exif=None))
-    subprocess.run([exiftool, "-q", "-overwrite_original", "-XMP-tiff:Make=Leica",
-                    "-XMP-photoshop:DateCreated=2026:03:04 05:06:07+05:30", str(path)], check=True)
+    subprocess.run(
+        [
+            exiftool,
+            "-q",
+            "-overwrite_original",
+            "-XMP-tiff:Make=Leica",
+            "-XMP-photoshop:DateCreated=2026:03:04 05:06:07+05:30",
+            str(path),
+        ],
+        check=True,
+    )
     facts = facts_of(path.read_bytes())
     assert facts.camera_make == "Leica"
     assert facts.taken_at.local == datetime(2026, 3, 4, 5, 6, 7)

@@ -26,9 +26,11 @@ def evaluation(request):
     rows = near_duplicate_set.curve(built, range(0, 25))
     artifacts = REPO / "tests-artifacts"
     artifacts.mkdir(exist_ok=True)
-    lines = [f"{len(built.positives)} positive pairs, {len(built.negatives)} distinct pairs, "
-             f"{len(built.crops)} crops; same-capture HDR pair: {built.same_capture}",
-             "distance  recall  false-positive-rate  crops-refused"]
+    lines = [
+        f"{len(built.positives)} positive pairs, {len(built.negatives)} distinct pairs, "
+        f"{len(built.crops)} crops; same-capture HDR pair: {built.same_capture}",
+        "distance  recall  false-positive-rate  crops-refused",
+    ]
     lines += [f"{d:>8}  {r:.4f}  {f:.5f}  {c:.3f}" for d, r, f, c in rows]
     (artifacts / "near-duplicates-curve.txt").write_text("\n".join(lines) + "\n")
     return built, rows
@@ -41,8 +43,17 @@ def at_default(rows):
 def test_the_set_holds_every_kind_of_positive_and_enough_distinct_pairs(evaluation):
     built, _ = evaluation
     kinds = {pair.kind for pair in built.positives}
-    assert kinds >= {"jpeg-q95", "jpeg-q75", "jpeg-q50", "png", "webp", "downscale-50",
-                     "downscale-25", "exif-stripped", "rotated-exif-vs-pixels"}
+    assert kinds >= {
+        "jpeg-q95",
+        "jpeg-q75",
+        "jpeg-q50",
+        "png",
+        "webp",
+        "downscale-50",
+        "downscale-25",
+        "exif-stripped",
+        "rotated-exif-vs-pixels",
+    }
     assert len(built.positives) > 1000
     assert len(built.negatives) > 5000
 
@@ -68,4 +79,4 @@ def test_crops_of_more_than_a_fifth_are_mostly_accepted_as_new_photos(evaluation
 def test_the_default_is_the_smallest_distance_that_reaches_the_recall_target(evaluation):
     _, rows = evaluation
     smallest = next(d for d, recall, _, _ in rows if recall >= RECALL_TARGET)
-    assert settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE == smallest
+    assert smallest == settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE

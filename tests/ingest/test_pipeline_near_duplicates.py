@@ -62,8 +62,7 @@ def test_the_same_bytes_committed_during_the_lookup_are_still_a_duplicate(tmp_pa
 def test_the_backfill_fingerprints_rows_stored_before_fingerprints(tmp_path):
     for seed in (41, 42):
         pipeline.ingest(incoming(tmp_path, scene(seed), f"{seed}.jpg"))
-    at_upload = {image.pk: near_duplicates.join(image.phash_bands)
-                 for image in Image.objects.all()}
+    at_upload = {image.pk: near_duplicates.join(image.phash_bands) for image in Image.objects.all()}
     Image.objects.update(phash_band_0=None, phash_band_1=None, phash_band_2=None)
 
     assert near_duplicates.backfill() == (2, 0)

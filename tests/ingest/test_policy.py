@@ -1,6 +1,6 @@
 """policy: names and the date-taken rules, as pure functions."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,12 +8,15 @@ from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.metadata import TakenAt
 from photoshelf.ingest.policy import check_taken_at, clean_name
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def taken(days_ago: float, offset: timedelta | None = None) -> TakenAt:
-    return TakenAt(local=(NOW - timedelta(days=days_ago)).replace(tzinfo=None), offset=offset,
-                   source="DateTimeOriginal")
+    return TakenAt(
+        local=(NOW - timedelta(days=days_ago)).replace(tzinfo=None),
+        offset=offset,
+        source="DateTimeOriginal",
+    )
 
 
 @pytest.mark.parametrize(
@@ -75,6 +78,7 @@ def test_the_offset_decides_near_the_boundary():
     # 365 days minus one hour ago on the camera's clock, but the camera was 2 hours ahead of UTC:
     # the instant is 365 days plus one hour ago.
     with pytest.raises(Refusal):
-        check_taken_at(taken(365 - 1 / 24, offset=timedelta(hours=2)), require=True,
-                       max_age_days=365, now=NOW)
+        check_taken_at(
+            taken(365 - 1 / 24, offset=timedelta(hours=2)), require=True, max_age_days=365, now=NOW
+        )
     check_taken_at(taken(365 - 1 / 24), require=True, max_age_days=365, now=NOW)

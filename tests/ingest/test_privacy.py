@@ -14,10 +14,11 @@ from PIL import Image
 
 from photoshelf.ingest.metadata import read_metadata
 from photoshelf.ingest.privacy import CannotStrip, strip_gps
-from tests.conftest import CORPUS
 from tests.factories import exif_block, photo
 
-EXPECTED = json.loads((Path(__file__).parent.parent / "data" / "exiftool-expected.json").read_text())
+EXPECTED = json.loads(
+    (Path(__file__).parent.parent / "data" / "exiftool-expected.json").read_text()
+)
 WITH_GPS = sorted(row["SourceFile"] for row in EXPECTED if "Composite:GPSLatitude" in row)
 
 
@@ -31,8 +32,12 @@ def exiftool() -> str:
 
 def gps_tags(exiftool: str, data: bytes) -> str:
     """Every GPS tag exiftool finds, in EXIF and XMP alike ("" when none)."""
-    done = subprocess.run([exiftool, "-G1", "-a", "-s", "-gps:all", "-xmp:GPS*", "-"],
-                          input=data, capture_output=True, check=True)
+    done = subprocess.run(
+        [exiftool, "-G1", "-a", "-s", "-gps:all", "-xmp:GPS*", "-"],
+        input=data,
+        capture_output=True,
+        check=True,
+    )
     return done.stdout.decode().strip()
 
 
@@ -55,11 +60,17 @@ def test_it_removes_gps_from_every_corpus_file_that_has_it(corpus, exiftool, tmp
         before, after = facts(data), facts(stripped)
         assert (after.gps_latitude, after.gps_longitude) == (None, None), relative
         assert (after.camera_model, after.taken_at, after.lens_model) == (
-            before.camera_model, before.taken_at, before.lens_model), relative
+            before.camera_model,
+            before.taken_at,
+            before.lens_model,
+        ), relative
         (tmp_path / relative.replace("/", "_")).write_bytes(stripped)
     # one exiftool run over all of them: it finds no GPS tag in any
-    done = subprocess.run([exiftool, "-G1", "-a", "-s", "-gps:all", "-xmp:GPS*", str(tmp_path)],
-                          capture_output=True, check=True)
+    done = subprocess.run(
+        [exiftool, "-G1", "-a", "-s", "-gps:all", "-xmp:GPS*", str(tmp_path)],
+        capture_output=True,
+        check=True,
+    )
     lines = done.stdout.decode().splitlines()
     assert [line for line in lines if not line.startswith(("=", " "))] == [], lines
     assert len([line for line in lines if line.startswith("======== ")]) == len(WITH_GPS)
@@ -93,9 +104,21 @@ def test_it_removes_gps_from_every_format_pillow_writes(exiftool, fmt):
 def test_it_removes_gps_from_tiff(exiftool, tmp_path):
     path = tmp_path / "photo.tiff"
     path.write_bytes(photo("TIFF", size=(64, 48), exif=None))
-    subprocess.run([exiftool, "-q", "-overwrite_original", "-GPSLatitude=48.85",
-                    "-GPSLatitudeRef=N", "-GPSLongitude=2.29", "-GPSLongitudeRef=E",
-                    "-XMP-exif:GPSLatitude=48.85", "-Model=D3", str(path)], check=True)
+    subprocess.run(
+        [
+            exiftool,
+            "-q",
+            "-overwrite_original",
+            "-GPSLatitude=48.85",
+            "-GPSLatitudeRef=N",
+            "-GPSLongitude=2.29",
+            "-GPSLongitudeRef=E",
+            "-XMP-exif:GPSLatitude=48.85",
+            "-Model=D3",
+            str(path),
+        ],
+        check=True,
+    )
     data = path.read_bytes()
     assert gps_tags(exiftool, data)
     stripped = strip_gps(data)
@@ -105,11 +128,13 @@ def test_it_removes_gps_from_tiff(exiftool, tmp_path):
 
 
 def test_it_blanks_gps_in_xmp_and_keeps_the_rest(exiftool):
-    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
-           b'02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
-           b' xmlns:xmp="http://ns.adobe.com/xap/1.0/" exif:GPSLatitude="48,51.5N"'
-           b' xmp:CreateDate="2026-01-02T03:04:05Z"><exif:GPSLongitude>2,17.6E'
-           b"</exif:GPSLongitude></rdf:Description></rdf:RDF></x:xmpmeta>")
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+        b'02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+        b' xmlns:xmp="http://ns.adobe.com/xap/1.0/" exif:GPSLatitude="48,51.5N"'
+        b' xmp:CreateDate="2026-01-02T03:04:05Z"><exif:GPSLongitude>2,17.6E'
+        b"</exif:GPSLongitude></rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
     image = Image.new("RGB", (16, 16))
     out = io.BytesIO()
     image.save(out, "JPEG", xmp=xmp)
@@ -127,7 +152,7 @@ def jpeg_with_a_gps_pointer_out_of_bounds() -> bytes:
     data = photo(size=(64, 48), exif=_gps_exif())
     pointer = b"\x88\x25\x00\x04\x00\x00\x00\x01"  # MM: tag 0x8825, LONG, count 1
     at = data.index(pointer) + len(pointer)
-    return data[:at] + b"\x7f\xff\x00\x00" + data[at + 4:]
+    return data[:at] + b"\x7f\xff\x00\x00" + data[at + 4 :]
 
 
 def test_a_block_too_damaged_to_edit_safely_is_refused_rather_than_guessed():

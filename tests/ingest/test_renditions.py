@@ -69,8 +69,12 @@ def test_a_truncated_image_is_not_an_image(tmp_path):
 def test_every_orientation_turns_both_sizes_and_keeps_the_aspect_ratio(tmp_path, orientation):
     made = render_bytes(tmp_path, photo(size=(2000, 1500), orientation=orientation), orientation)
     turned = orientation >= 5
-    assert (made["preview"].width, made["preview"].height) == ((1200, 1600) if turned else (1600, 1200))
-    assert (made["thumbnail"].width, made["thumbnail"].height) == ((300, 400) if turned else (400, 300))
+    assert (made["preview"].width, made["preview"].height) == (
+        (1200, 1600) if turned else (1600, 1200)
+    )
+    assert (made["thumbnail"].width, made["thumbnail"].height) == (
+        (300, 400) if turned else (400, 300)
+    )
     with Image.open(io.BytesIO(made["thumbnail"].data)) as thumb:
         assert thumb.size == (made["thumbnail"].width, made["thumbnail"].height)
 
@@ -89,4 +93,3 @@ def test_a_jpeg_is_decoded_once_at_a_reduced_scale(tmp_path, monkeypatch):
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", counting_load)
     render_bytes(tmp_path, photo(size=(4000, 3000)))
     assert decoded == [(2000, 1500)]  # draft() asked for 1600×1200: DCT scaling gave 1/2
-

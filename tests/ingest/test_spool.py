@@ -7,8 +7,11 @@ from photoshelf.ingest.upload import remove_stale_spool_files
 
 
 def test_only_spool_files_untouched_for_a_day_are_removed(tmp_path):
-    stale, fresh, other = (tmp_path / "tmpa.upload.jpg", tmp_path / "tmpb.upload.jpg",
-                           tmp_path / "notes.txt")
+    stale, fresh, other = (
+        tmp_path / "tmpa.upload.jpg",
+        tmp_path / "tmpb.upload.jpg",
+        tmp_path / "notes.txt",
+    )
     for path in (stale, fresh, other):
         path.write_bytes(b"x")
     day_ago = time.time() - 24 * 3600 - 60

@@ -71,9 +71,7 @@ def test_a_delete_while_the_storage_is_down_removes_the_files_once_it_returns(cl
 
 
 @pytest.mark.django_db
-def test_files_are_a_503_page_while_the_storage_is_down_and_the_list_still_works(
-    client, own_s3
-):
+def test_files_are_a_503_page_while_the_storage_is_down_and_the_list_still_works(client, own_s3):
     image_id = client.post("/api/images", {"file": upload(photo())}).json()["id"]
     own_s3.stop()
     page = client.get(f"/images/{image_id}/original")

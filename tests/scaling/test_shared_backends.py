@@ -42,8 +42,14 @@ def upload_all(servers, files: list[bytes]) -> list[tuple[int, dict]]:
 
     def send(i: int) -> None:
         start.wait()
-        results.append(post_image(servers[i % len(servers)].url, files[i], f"p{i}.jpg",
-                                  headers=servers[i % len(servers)].headers))
+        results.append(
+            post_image(
+                servers[i % len(servers)].url,
+                files[i],
+                f"p{i}.jpg",
+                headers=servers[i % len(servers)].headers,
+            )
+        )
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(files))]
     for thread in threads:
@@ -65,8 +71,11 @@ def test_identical_uploads_on_both_servers_store_exactly_one_image(two_servers, 
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] + [409] * (UPLOADS - 1), results
     winner = next(body for status, body in results if status == 201)
-    assert all(body["code"] == "duplicate" and body["duplicate_of"] == winner["id"]
-               for status, body in results if status == 409)
+    assert all(
+        body["code"] == "duplicate" and body["duplicate_of"] == winner["id"]
+        for status, body in results
+        if status == 409
+    )
     for server in servers:
         listed = get_json(server.url + "/api/images", server.headers)[1]["items"]
         assert [i["id"] for i in listed] == [winner["id"]]
@@ -82,8 +91,9 @@ def test_different_uploads_on_both_servers_are_all_stored_and_listed(two_servers
     assert [status for status, _ in results] == [201] * UPLOADS, results
     created = {body["id"] for _, body in results}
     for server in servers:
-        listed = get_json(server.url + f"/api/images?limit={UPLOADS + 5}",
-                          server.headers)[1]["items"]
+        listed = get_json(server.url + f"/api/images?limit={UPLOADS + 5}", server.headers)[1][
+            "items"
+        ]
         assert {item["id"] for item in listed} == created
     assert len(stored_files(storage)) == 3 * UPLOADS
     assert_check_is_clean(tmp_path, env)

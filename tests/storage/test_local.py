@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from photoshelf.storage.keys import original_key, rendition_key, sha256_of
 from photoshelf.storage import StorageUnavailable
+from photoshelf.storage.keys import original_key, rendition_key, sha256_of
 from photoshelf.storage.local import LocalStorage
 
 SHA = "ab" * 32
@@ -108,8 +108,10 @@ def test_a_file_that_is_not_a_spool_file_is_always_copied(tmp_path):
     assert storage.size("a/d.jpg") == 100
 
 
-@pytest.mark.skipif(not hasattr(os, "posix_fadvise") or not shutil.which("fincore"),
-                    reason="needs posix_fadvise and util-linux's fincore (Linux)")
+@pytest.mark.skipif(
+    not hasattr(os, "posix_fadvise") or not shutil.which("fincore"),
+    reason="needs posix_fadvise and util-linux's fincore (Linux)",
+)
 @pytest.mark.parametrize("spooled", [True, False], ids=["linked", "copied"])
 def test_a_stored_original_leaves_the_page_cache_and_a_rendition_stays(tmp_path, spooled):
     storage = LocalStorage(tmp_path / "media")
@@ -126,6 +128,10 @@ def test_a_stored_original_leaves_the_page_cache_and_a_rendition_stays(tmp_path,
 
 def resident_bytes(path) -> int:
     """How much of a file is in the kernel's page cache (util-linux's fincore)."""
-    done = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(done.stdout.strip())

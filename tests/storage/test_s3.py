@@ -60,11 +60,13 @@ def test_get_storage_reads_the_storage_url(settings, s3_server):
 
 
 def test_a_presigned_url_serves_the_bytes_with_the_given_headers(s3_server):
-    storage = S3Storage(s3_server.create_bucket(), endpoint_url=s3_server.endpoint_url,
-                        presign=True)
+    storage = S3Storage(
+        s3_server.create_bucket(), endpoint_url=s3_server.endpoint_url, presign=True
+    )
     storage.put_bytes("a/b.png", b"\x89PNG fake")
-    url = storage.download_url("a/b.png", content_type="image/png",
-                               disposition='inline; filename="b.png"')
+    url = storage.download_url(
+        "a/b.png", content_type="image/png", disposition='inline; filename="b.png"'
+    )
     assert "X-Amz-Signature=" in url and "X-Amz-Expires=300" in url
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.read() == b"\x89PNG fake"
@@ -81,9 +83,14 @@ def test_an_unreachable_server_is_storage_unavailable(tmp_path):
     storage = S3Storage(stopped.create_bucket(), endpoint_url=stopped.endpoint_url)
     stopped.close()
     (tmp_path / "f").write_bytes(b"1")
-    for attempt in (lambda: storage.put_bytes("k", b"1"), lambda: storage.open("k"),
-                    lambda: storage.put_file("k", tmp_path / "f"), lambda: list(storage.keys()),
-                    lambda: storage.delete("k"), lambda: storage.exists("k")):
+    for attempt in (
+        lambda: storage.put_bytes("k", b"1"),
+        lambda: storage.open("k"),
+        lambda: storage.put_file("k", tmp_path / "f"),
+        lambda: list(storage.keys()),
+        lambda: storage.delete("k"),
+        lambda: storage.exists("k"),
+    ):
         with pytest.raises(StorageUnavailable):
             attempt()
 

@@ -40,7 +40,5 @@ def test_a_cross_site_delete_without_csrf_token_is_refused(image, member):
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(member)  # the uploader's own browser, tricked by another site
-    response = strict.post(
-        f"/images/{image.pk}/delete", {"confirmed": "yes"}
-    )
+    response = strict.post(f"/images/{image.pk}/delete", {"confirmed": "yes"})
     assert response.status_code == 403 and Image.objects.exists()

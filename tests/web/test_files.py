@@ -30,14 +30,19 @@ def test_the_original_is_served_as_uploaded_with_safe_headers(client):
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == 'inline; filename="Beach.png"'
-    assert "max-age=31536000" in response["Cache-Control"] and "immutable" in response["Cache-Control"]
+    assert (
+        "max-age=31536000" in response["Cache-Control"] and "immutable" in response["Cache-Control"]
+    )
     assert response["ETag"] == f'"{image.sha256}"'
 
 
 def test_a_unicode_name_is_encoded_in_content_disposition(client):
     image = add(client, photo(), 'Été "quoted" 写真')
     disposition = client.get(f"/images/{image.pk}/original")["Content-Disposition"]
-    assert disposition == "inline; filename*=utf-8''%C3%89t%C3%A9%20%22quoted%22%20%E5%86%99%E7%9C%9F.jpg"
+    assert (
+        disposition
+        == "inline; filename*=utf-8''%C3%89t%C3%A9%20%22quoted%22%20%E5%86%99%E7%9C%9F.jpg"
+    )
 
 
 def test_renditions_are_jpeg(client):
@@ -89,7 +94,7 @@ def test_the_setting_serves_originals_without_gps_and_with_their_own_etag(client
     served = response.content
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert _gps_in(served) == (None, None) and len(served) == len(data)
-    assert served[data.index(b"\xff\xda"):] == data[data.index(b"\xff\xda"):]  # same pixels
+    assert served[data.index(b"\xff\xda") :] == data[data.index(b"\xff\xda") :]  # same pixels
     assert response["ETag"] == f'"{image.sha256}-nogps"'
     assert response["X-Content-Type-Options"] == "nosniff"
     # the stored original itself is untouched: turning the setting off serves it again
@@ -116,7 +121,7 @@ def test_renditions_never_carry_metadata(client, corpus, settings):
         served = body(client.get(f"/images/{image.pk}/{size}"))
         with PILImage.open(io.BytesIO(served)) as rendition:
             assert not rendition.getexif() and "xmp" not in rendition.info
-        header = served[:served.index(b"\xff\xda")]  # the segments before the pixel data
+        header = served[: served.index(b"\xff\xda")]  # the segments before the pixel data
         assert b"\xff\xe1" not in header  # no APP1: neither EXIF nor XMP (the ICC profile stays)
         assert b"Exif\x00\x00" not in served and b"xmpmeta" not in served
         assert _gps_in(served) == (None, None)
@@ -137,7 +142,9 @@ def test_with_presign_on_s3_files_are_a_redirect_to_a_short_lived_url(client, se
     assert response.status_code == 302
     assert "X-Amz-Expires=300" in response["Location"]
     origin = response["Location"].split("/")[2]
-    assert f"img-src 'self' data: blob: http://{origin};" in client.get("/")["Content-Security-Policy"]
+    assert (
+        f"img-src 'self' data: blob: http://{origin};" in client.get("/")["Content-Security-Policy"]
+    )
     assert response["Cache-Control"] == "private, max-age=60"
     with urllib.request.urlopen(response["Location"], timeout=10) as direct:
         assert direct.read() == data
@@ -145,8 +152,7 @@ def test_with_presign_on_s3_files_are_a_redirect_to_a_short_lived_url(client, se
         assert direct.headers["Content-Disposition"] == 'inline; filename="Beach.png"'
 
 
-def test_originals_that_lose_their_gps_are_never_redirected_to_the_bucket(client, corpus,
-                                                                        settings):
+def test_originals_that_lose_their_gps_are_never_redirected_to_the_bucket(client, corpus, settings):
     from photoshelf.storage import get_storage
 
     settings.PHOTOSHELF_MAX_AGE_DAYS = 0

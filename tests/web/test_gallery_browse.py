@@ -12,9 +12,15 @@ pytestmark = pytest.mark.django_db
 
 def test_the_form_shows_the_view_from_the_address(client):
     add(client, make="NIKON CORPORATION", model="NIKON D70")
-    html = client.get("/", {"sort": "taken", "order": "asc",
-                            "camera": "NIKON CORPORATION|NIKON D70",
-                            "taken_from": "2026-01-02"}).content.decode()
+    html = client.get(
+        "/",
+        {
+            "sort": "taken",
+            "order": "asc",
+            "camera": "NIKON CORPORATION|NIKON D70",
+            "taken_from": "2026-01-02",
+        },
+    ).content.decode()
     assert '<option value="taken" selected>' in html and '<option value="asc" selected>' in html
     assert '<option value="NIKON CORPORATION|NIKON D70" selected>Nikon D70</option>' in html
     assert 'name="taken_from" value="2026-01-02"' in html
@@ -35,8 +41,9 @@ def test_bad_parameters_show_the_default_view_with_a_message(client):
 
 def test_more_links_keep_the_view_and_the_fragment_holds_only_cards(client, settings):
     settings.PHOTOSHELF_PAGE_SIZE = 2
-    images = [add(client, color=(i * 30, 5, 5), taken=datetime(2026, 5, i + 1, 9, 0))
-              for i in range(3)]
+    images = [
+        add(client, color=(i * 30, 5, 5), taken=datetime(2026, 5, i + 1, 9, 0)) for i in range(3)
+    ]
     html = client.get("/", {"sort": "taken", "order": "asc"}).content.decode()
     more = html.split('class="more" rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
     assert more.startswith("?sort=taken&order=asc&cursor=")
@@ -48,9 +55,11 @@ def test_more_links_keep_the_view_and_the_fragment_holds_only_cards(client, sett
 def test_a_card_can_be_fetched_alone_for_a_fresh_upload(client):
     image = add(client, name="Fresh")
     html = client.get(f"/images/{image.pk}/card").content.decode()
-    assert html.lstrip().startswith("<li class=\"card\"") and ">Fresh<" in html
-    assert f'srcset="/images/{image.pk}/thumbnail {image.thumbnail_width}w, ' \
-           f'/images/{image.pk}/preview 640w"' in html
+    assert html.lstrip().startswith('<li class="card"') and ">Fresh<" in html
+    assert (
+        f'srcset="/images/{image.pk}/thumbnail {image.thumbnail_width}w, '
+        f'/images/{image.pk}/preview 640w"' in html
+    )
     assert client.get("/images/9999/card").status_code == 404
 
 

@@ -24,8 +24,9 @@ def test_an_empty_gallery_invites_the_first_upload(client):
 
 def test_a_card_shows_every_field(client):
     taken = datetime(2026, 11, 20, 14, 30, 5)
-    image = add(client, name="Harbour", taken=taken, offset="+01:00", make="Canon",
-                model="Canon EOS 40D")
+    image = add(
+        client, name="Harbour", taken=taken, offset="+01:00", make="Canon", model="Canon EOS 40D"
+    )
     html = client.get("/").content.decode()
     assert f'href="/images/{image.pk}/original"' in html
     assert f'src="/images/{image.pk}/thumbnail"' in html
@@ -56,8 +57,9 @@ def test_names_are_always_escaped(client):
     assert escape('<img src=x onerror="alert(1)">') in html
 
 
-def test_the_gallery_pages_with_a_cursor_and_never_loads_all_rows(client, settings,
-                                                                 django_assert_max_num_queries):
+def test_the_gallery_pages_with_a_cursor_and_never_loads_all_rows(
+    client, settings, django_assert_max_num_queries
+):
     settings.PHOTOSHELF_PAGE_SIZE = 3
     images = [add(client, color=(i * 20, 0, 0)) for i in range(5)]
     html = client.get("/").content.decode()
@@ -96,8 +98,10 @@ def test_the_image_page_shows_every_metadata_fact_readably(client, corpus, setti
     data = (corpus / "heic" / "IMG_5195.HEIC").read_bytes()
     image_id = client.post("/api/images", {"file": upload(data, "IMG_5195.HEIC")}).json()["id"]
     html = client.get(f"/images/{image_id}").content.decode()
-    assert ("Apple iPhone 11 Pro Max · iPhone 11 Pro Max back triple camera 4.25mm f/1.8 · "
-            "1/391 s · f/1.8 · ISO 32 · 4.25 mm") in html
+    assert (
+        "Apple iPhone 11 Pro Max · iPhone 11 Pro Max back triple camera 4.25mm f/1.8 · "
+        "1/391 s · f/1.8 · ISO 32 · 4.25 mm"
+    ) in html
     assert "11 Apr 2021, 15:47 (UTC-05:00)" in html
     assert "from EXIF DateTimeOriginal" in html
     assert "39.051344° N, 94.288772° W" in html
@@ -120,16 +124,23 @@ def test_the_page_reads_its_images_in_one_query(client):
     assert html.count('class="card"') == 3
     # The session, the signed-in user and the camera filter's list cost their own queries;
     # the image rows (with their uploaders, for the Delete button) are read by one.
-    image_queries = [q["sql"] for q in queries.captured_queries
-                     if "gallery_image" in q["sql"] and "sha256" in q["sql"]]
+    image_queries = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "gallery_image" in q["sql"] and "sha256" in q["sql"]
+    ]
     assert len(image_queries) == 1, image_queries
 
 
 def test_card_links_are_the_ones_the_url_configuration_gives(client):
     image = add(client, name="Links")
     html = client.get("/").content.decode()
-    for view, args in (("web:original", []), ("web:image", []), ("web:delete", []),
-                       ("web:rendition", ["thumbnail"])):
+    for view, args in (
+        ("web:original", []),
+        ("web:image", []),
+        ("web:delete", []),
+        ("web:rendition", ["thumbnail"]),
+    ):
         assert f'"{reverse(view, args=[image.pk, *args])}"' in html
 
 
@@ -143,7 +154,9 @@ def test_links_follow_the_script_prefix_of_a_sub_path_deployment():
         assert image_url("web:rendition", 42, "preview") == "/photos/images/42/preview"
     finally:
         set_script_prefix("/")
-    assert image_url("web:rendition", 42, "preview") == reverse("web:rendition", args=[42, "preview"])
+    assert image_url("web:rendition", 42, "preview") == reverse(
+        "web:rendition", args=[42, "preview"]
+    )
 
 
 def test_every_answer_says_its_server_time(client):

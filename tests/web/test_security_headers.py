@@ -20,10 +20,17 @@ def test_every_kind_of_response_carries_the_headers(client, anonymous):
     image = client.post("/api/images", {"file": upload(photo())})
     assert_hardened(image)
     item = image.json()
-    for response in (client.get("/"), client.get(item["original_url"]),
-                     client.get(item["thumbnail_url"]), client.get("/api/images"),
-                     client.get("/no/such/page"), client.get("/tokens"),
-                     anonymous.get("/"), anonymous.get("/login"), anonymous.get("/api/images")):
+    for response in (
+        client.get("/"),
+        client.get(item["original_url"]),
+        client.get(item["thumbnail_url"]),
+        client.get("/api/images"),
+        client.get("/no/such/page"),
+        client.get("/tokens"),
+        anonymous.get("/"),
+        anonymous.get("/login"),
+        anonymous.get("/api/images"),
+    ):
         assert_hardened(response)
         assert "Strict-Transport-Security" not in response  # only with PHOTOSHELF_HTTPS
 

@@ -40,8 +40,12 @@ def test_a_duplicate_links_to_the_existing_photo(client):
     [
         (b"GIF89a not really", 415, "not-an-image", "not an image"),
         (photo(taken=None), 422, "taken-at-missing", "no date taken"),
-        (photo(taken=datetime.now() - timedelta(days=800)), 422, "taken-at-too-old",
-         "only photos taken in the last 365 days"),
+        (
+            photo(taken=datetime.now() - timedelta(days=800)),
+            422,
+            "taken-at-too-old",
+            "only photos taken in the last 365 days",
+        ),
     ],
 )
 def test_each_refusal_is_explained(client, media_dir, data, status, code, sentence):

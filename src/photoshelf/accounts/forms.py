@@ -9,8 +9,12 @@ from .tokens import NAME_MAX_CHARS
 
 class NewUserForm(forms.Form):
     username = forms.CharField(label="User name", max_length=150)
-    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False,
-                               help_text="At least 10 characters, not a common one.")
+    password = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text="At least 10 characters, not a common one.",
+    )
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
 
     def clean(self):
@@ -25,5 +29,6 @@ class AddUserForm(NewUserForm):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=NAME_MAX_CHARS,
-                           help_text="What uses it, e.g. “phone backup”.")
+    name = forms.CharField(
+        label="Name", max_length=NAME_MAX_CHARS, help_text="What uses it, e.g. “phone backup”."
+    )

@@ -48,8 +48,11 @@ class TrustedProxyMiddleware:
 
     def __call__(self, request):
         if self.networks and self._trusted(request.META.get("REMOTE_ADDR", "")):
-            hops = [hop.strip() for hop in
-                    request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+            hops = [
+                hop.strip()
+                for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                if hop.strip()
+            ]
             for hop in reversed(hops):
                 if not self._trusted(hop):
                     request.META["REMOTE_ADDR"] = hop
@@ -71,9 +74,11 @@ class FirstRunMiddleware:
             # A signed-in request proves a user exists; only anonymous ones pay for the query.
             # Asking for request.user here also loads the session and user once for the
             # request, so a database outage is answered 503 here rather than as a 500 later.
-            first_run = (not request.user.is_authenticated
-                         and not request.path_info.startswith(FIRST_RUN_OPEN)
-                         and not users.exists())
+            first_run = (
+                not request.user.is_authenticated
+                and not request.path_info.startswith(FIRST_RUN_OPEN)
+                and not users.exists()
+            )
         except (OperationalError, InterfaceError) as outage:
             request.user = AnonymousUser()  # the error page must not ask the database again
             return unavailable_response(request, outage)

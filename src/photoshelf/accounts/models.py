@@ -8,8 +8,9 @@ from django.utils import timezone
 
 
 class ApiToken(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     # The secret is 256 random bits, so a plain SHA-256 (no salt, no stretching) cannot be
     # reversed, and it lets a request find its token with one indexed lookup.

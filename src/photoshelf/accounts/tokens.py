@@ -27,8 +27,9 @@ def create(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; returns it and its secret (the only time the secret exists)."""
     name = " ".join(name.split())[:NAME_MAX_CHARS] or "token"
     secret = SECRET_PREFIX + secrets.token_urlsafe(SECRET_BYTES)
-    token = ApiToken.objects.create(user=user, name=name, key_hash=_hash(secret),
-                                    prefix=secret[: len(SECRET_PREFIX) + 6])
+    token = ApiToken.objects.create(
+        user=user, name=name, key_hash=_hash(secret), prefix=secret[: len(SECRET_PREFIX) + 6]
+    )
     return token, secret
 
 
@@ -36,9 +37,11 @@ def user_for_secret(secret: str) -> AbstractBaseUser | None:
     """The active user a live token belongs to, or None (unknown, revoked, user disabled)."""
     if not secret.startswith(SECRET_PREFIX):
         return None
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
-             .first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
     if token is None:
         return None
     now = timezone.now()
@@ -57,8 +60,11 @@ def bearer_secret(request: HttpRequest) -> str | None:
 
 def revoke(user: AbstractBaseUser, token_id: int) -> bool:
     """Revoke one of `user`'s tokens; False when it is not theirs or already revoked."""
-    return bool(ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True)
-                .update(revoked_at=timezone.now()))
+    return bool(
+        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )
 
 
 def of(user: AbstractBaseUser) -> list[ApiToken]:

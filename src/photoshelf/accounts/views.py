@@ -27,14 +27,16 @@ def setup(request: HttpRequest) -> HttpResponse:
     form = NewUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            admin = users.create_first_admin(form.cleaned_data["username"],
-                                             form.cleaned_data["password"])
+            admin = users.create_first_admin(
+                form.cleaned_data["username"], form.cleaned_data["password"]
+            )
         except users.UserError as error:
             form.add_error(None, str(error))
         else:
             login(request, admin, backend=FIRST_ADMIN_BACKEND)
-            messages.success(request,
-                             f"Welcome, {admin.get_username()}: you are the administrator.")
+            messages.success(
+                request, f"Welcome, {admin.get_username()}: you are the administrator."
+            )
             return redirect("web:gallery")
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "accounts/setup.html", {"form": form}, status=status)
@@ -64,8 +66,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"“{created.get_username()}” was added.")
             return redirect("accounts:users")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "accounts/users.html", {"form": form, "users": users.listed()},
-                  status=status)
+    return render(
+        request, "accounts/users.html", {"form": form, "users": users.listed()}, status=status
+    )
 
 
 @require_POST
@@ -89,9 +92,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         token, secret = tokens.create(request.user, form.cleaned_data["name"])
         form = TokenForm()
-    response = render(request, "accounts/tokens.html",
-                      {"form": form, "tokens": tokens.of(request.user), "new_secret": secret},
-                      status=400 if form.is_bound and form.errors else 200)
+    response = render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": tokens.of(request.user), "new_secret": secret},
+        status=400 if form.is_bound and form.errors else 200,
+    )
     if secret:
         response["Cache-Control"] = "no-store"  # the secret must not linger in any cache
     return response

@@ -14,8 +14,12 @@ from .schemas import CameraOut, Problem
 router = Router(tags=["images"])
 
 
-@router.get("", response={200: list[CameraOut], **{s: Problem for s in (401, 403)}}, auth=READERS,
-            summary="List the cameras of the stored photos")
+@router.get(
+    "",
+    response={200: list[CameraOut], **{s: Problem for s in (401, 403)}},
+    auth=READERS,
+    summary="List the cameras of the stored photos",
+)
 def list_cameras(request: HttpRequest):
     """Each (make, model) pair that at least one stored photo has, by make then model; pass
     them as `make` and `model` to `GET /api/images` to list that camera's photos."""

@@ -43,8 +43,12 @@ def create_image(
     return Status(201, image)
 
 
-@router.get("", response={200: ImagePage, 400: Problem, **AUTH_RESPONSES}, auth=READERS,
-            summary="List, sort and filter images")
+@router.get(
+    "",
+    response={200: ImagePage, 400: Problem, **AUTH_RESPONSES},
+    auth=READERS,
+    summary="List, sort and filter images",
+)
 def list_images(
     request: HttpRequest,
     limit: int = 48,
@@ -63,19 +67,27 @@ def list_images(
     skip uploading a duplicate."""
     if sha256 is not None:
         return queries.by_sha256(sha256)
-    view = queries.View(sort=sort, order=order, make=make, model=model,
-                        taken_from=taken_from, taken_to=taken_to)
+    view = queries.View(
+        sort=sort, order=order, make=make, model=model, taken_from=taken_from, taken_to=taken_to
+    )
     return queries.browse(view, limit=limit, cursor=cursor)
 
 
-@router.get("/{int:image_id}", response={200: ImageOut, 404: Problem, **AUTH_RESPONSES},
-            auth=READERS, summary="Read one image")
+@router.get(
+    "/{int:image_id}",
+    response={200: ImageOut, 404: Problem, **AUTH_RESPONSES},
+    auth=READERS,
+    summary="Read one image",
+)
 def get_image(request: HttpRequest, image_id: int):
     return _get_or_404(image_id)
 
 
-@router.delete("/{int:image_id}", response={204: None, 404: Problem, **AUTH_RESPONSES},
-               summary="Delete an image (its uploader or an administrator)")
+@router.delete(
+    "/{int:image_id}",
+    response={204: None, 404: Problem, **AUTH_RESPONSES},
+    summary="Delete an image (its uploader or an administrator)",
+)
 def delete_image(request: HttpRequest, image_id: int):
     image = _get_or_404(image_id)
     if not permissions.can_delete(request.auth, image):

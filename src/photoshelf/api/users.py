@@ -54,8 +54,11 @@ def create_user(request: HttpRequest, payload: UserIn):
     return Status(201, user)
 
 
-@router.delete("/{int:user_id}", response={204: None, 422: Problem, **AUTH_RESPONSES},
-               summary="Remove a user (their images stay; only administrators may delete those)")
+@router.delete(
+    "/{int:user_id}",
+    response={204: None, 422: Problem, **AUTH_RESPONSES},
+    summary="Remove a user (their images stay; only administrators may delete those)",
+)
 def remove_user(request: HttpRequest, user_id: int):
     _require_admin(request)
     try:

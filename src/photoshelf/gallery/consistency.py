@@ -50,8 +50,10 @@ class Report:
         out += [f"orphan file: {key}" for key in self.orphans]
         out += [f"repaired: {what}" for what in self.repaired]
         out += [f"cannot repair: {what}" for what in self.unrepairable]
-        out += [f"kept: {key} is younger than the grace period (an upload in progress?)"
-                for key in self.kept]
+        out += [
+            f"kept: {key} is younger than the grace period (an upload in progress?)"
+            for key in self.kept
+        ]
         return out
 
     @property
@@ -103,9 +105,7 @@ def _rerender(image: Image, storage: Storage, report: Report) -> None:
     report.repaired.append(f"renditions of image {image.pk} made again")
 
 
-def _remove_orphans(
-    orphans: list[str], storage: Storage, report: Report, grace: timedelta
-) -> None:
+def _remove_orphans(orphans: list[str], storage: Storage, report: Report, grace: timedelta) -> None:
     noted = set(PendingDeletion.objects.filter(key__in=orphans).values_list("key", flat=True))
     young = timezone.now() - grace
     for key in orphans:

@@ -39,7 +39,7 @@ BRANDS: dict[str, str] = {
 
 
 def camera(make: str, model: str) -> str:
-    """"NIKON CORPORATION" + "NIKON D70" -> "Nikon D70"; "Canon" + "Canon EOS 40D" -> itself."""
+    """ "NIKON CORPORATION" + "NIKON D70" -> "Nikon D70"; "Canon" + "Canon EOS 40D" -> itself."""
     make, model = make.strip(), model.strip()
     brand = BRANDS.get(make.upper(), make)
     if not model:
@@ -49,7 +49,7 @@ def camera(make: str, model: str) -> str:
     first_word = model.split()[0]
     for prefix in {brand.split()[0], make.split()[0] if make else brand}:
         if first_word.upper() == prefix.upper():
-            return f"{brand} {model[len(first_word):].strip()}".strip()
+            return f"{brand} {model[len(first_word) :].strip()}".strip()
     return f"{brand} {model}"
 
 

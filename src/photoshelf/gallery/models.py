@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from django.conf import settings
 from django.db import models
@@ -51,7 +51,10 @@ class Image(models.Model):
     # Who uploaded it: may delete it. NULL for images stored before accounts existed, and
     # after the uploader's account was removed: then only administrators may delete it.
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="images",
     )
 
@@ -72,12 +75,15 @@ class Image(models.Model):
             ),
             # Near-duplicate candidates by one band, read from the index alone (the other
             # bands ride along): no table lookup per candidate.
-            models.Index(fields=["phash_band_0", "phash_band_1", "phash_band_2"],
-                         name="image_phash_band_0"),
-            models.Index(fields=["phash_band_1", "phash_band_0", "phash_band_2"],
-                         name="image_phash_band_1"),
-            models.Index(fields=["phash_band_2", "phash_band_0", "phash_band_1"],
-                         name="image_phash_band_2"),
+            models.Index(
+                fields=["phash_band_0", "phash_band_1", "phash_band_2"], name="image_phash_band_0"
+            ),
+            models.Index(
+                fields=["phash_band_1", "phash_band_0", "phash_band_2"], name="image_phash_band_1"
+            ),
+            models.Index(
+                fields=["phash_band_2", "phash_band_0", "phash_band_1"], name="image_phash_band_2"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +125,7 @@ class Image(models.Model):
         if self.taken_at is None:
             return None
         if not self.taken_at_offset:
-            return self.taken_at.astimezone(timezone.utc).replace(tzinfo=None)
+            return self.taken_at.astimezone(UTC).replace(tzinfo=None)
         sign = -1 if self.taken_at_offset.startswith("-") else 1
         hours, minutes = self.taken_at_offset[1:].split(":")
         offset = timedelta(hours=int(hours), minutes=int(minutes)) * sign
@@ -144,8 +150,9 @@ class Camera(models.Model):
         """Record (make, model) pairs; those known already, or empty, are left alone."""
         new = {(make, model) for make, model in pairs if make or model}
         if new:
-            cls.objects.bulk_create([cls(make=make, model=model) for make, model in new],
-                                    ignore_conflicts=True)
+            cls.objects.bulk_create(
+                [cls(make=make, model=model) for make, model in new], ignore_conflicts=True
+            )
 
 
 class PendingDeletion(models.Model):
@@ -172,3 +179,6 @@ class IngestLock(models.Model):
 
     class Meta:
         db_table = "gallery_ingest_lock"
+
+    def __str__(self) -> str:
+        return f"ingest lock {self.pk}"

@@ -46,14 +46,14 @@ def split(fingerprint: int) -> tuple[int, ...]:
 
 def join(bands: tuple[int, ...]) -> int:
     fingerprint = 0
-    for value, bits in zip(bands, BAND_BITS):
+    for value, bits in zip(bands, BAND_BITS, strict=False):
         fingerprint = (fingerprint << bits) | value
     return fingerprint
 
 
 def band_fields(fingerprint: int) -> dict[str, int]:
     """The model fields that store `fingerprint`."""
-    return dict(zip(BAND_FIELDS, split(fingerprint)))
+    return dict(zip(BAND_FIELDS, split(fingerprint), strict=False))
 
 
 def within(value: int, bits: int, radius: int) -> list[int]:
@@ -80,7 +80,7 @@ def nearest(fingerprint: int, max_distance: int) -> Match | None:
     # One simple indexed lookup per band (not one OR of three): every planner serves it from
     # the band's index, where an OR of large IN lists may tempt one into a full scan.
     with connection.cursor() as cursor:
-        for field, value, bits in zip(BAND_FIELDS, split(fingerprint), BAND_BITS):
+        for field, value, bits in zip(BAND_FIELDS, split(fingerprint), BAND_BITS, strict=False):
             values = within(value, bits, radius)
             cursor.execute(_band_query(field, len(values)), values)
             candidates.update((row[0], row) for row in cursor.fetchall())
@@ -150,9 +150,9 @@ def backfill(image_model=Image) -> tuple[int, int]:
     pending = image_model.objects.filter(phash_band_0=None).values_list("id", "sha256")
     for image_id, sha256 in pending.iterator(chunk_size=1000):
         try:
-            with storage.open(rendition_key(sha256, thumbnail.name, thumbnail.extension)) as fh:
-                with PillowImage.open(fh) as pixels:
-                    fingerprint = perceptual_hash(pixels)
+            key = rendition_key(sha256, thumbnail.name, thumbnail.extension)
+            with storage.open(key) as fh, PillowImage.open(fh) as pixels:
+                fingerprint = perceptual_hash(pixels)
         except Exception as exc:  # a missing file or a broken thumbnail: the row stays unchecked
             log.warning("near-duplicates: cannot fingerprint image %s: %r", image_id, exc)
             skipped += 1

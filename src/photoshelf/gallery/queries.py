@@ -11,7 +11,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
@@ -208,8 +208,10 @@ def _taken_order(rows: QuerySet[Image], view: View, after, count: int) -> list[I
         undated = rows.filter(taken_at__isnull=True)
         after_id = after[1] if after is not None and after[0] is None else None
         if after_id is not None:
-            undated = undated.filter(id__lt=after_id) if view.order == "desc" else undated.filter(
-                id__gt=after_id
+            undated = (
+                undated.filter(id__lt=after_id)
+                if view.order == "desc"
+                else undated.filter(id__gt=after_id)
             )
         sign = "-" if view.order == "desc" else ""
         items += list(undated.order_by(f"{sign}id")[: count - len(items)])
@@ -247,4 +249,4 @@ def _parse_date(text: str | None, field: str) -> date | None:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)

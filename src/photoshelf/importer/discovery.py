@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,10 +46,8 @@ def survey(paths: list[Path], *, recursive: bool) -> tuple[int, int]:
     files = size = 0
     for found in discover(paths, recursive=recursive):
         files += 1
-        try:
+        with contextlib.suppress(OSError):  # reported as an error when its turn comes
             size += found.path.stat().st_size if not found.problem else 0
-        except OSError:
-            pass  # reported as an error when its turn comes
     return files, size
 
 

@@ -7,13 +7,20 @@ small results, so memory stays bounded whatever the folder holds.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
-import signal
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 
 from django.db import connections
@@ -85,8 +92,12 @@ def _replace_broken(
     executor = _executor(kind, jobs)
     for task in lost:
         if task in retried:
-            yield Result(task.path, ERROR, WORKER_DIED,
-                         reason="the worker process importing it died, twice (crash or kill)")
+            yield Result(
+                task.path,
+                ERROR,
+                WORKER_DIED,
+                reason="the worker process importing it died, twice (crash or kill)",
+            )
         else:
             retried.add(task)
             pending[executor.submit(import_one, task)] = task
@@ -108,9 +119,8 @@ def _child_init() -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides to stop, and lets each
     # child finish the file it holds, so no file is cut short by the keyboard.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:  # Linux: die with the parent, so a killed import leaves no child running on
+    # Linux: die with the parent, so a killed import leaves no child running on
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
     if os.getppid() == 1:  # the parent died before the line above took effect
         os._exit(1)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console, Group
-from rich.live import Live
 from rich.filesize import decimal
+from rich.live import Live
 from rich.progress import (
-    BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn,
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
 )
 from rich.text import Text
 
@@ -36,15 +41,24 @@ class Display:
         self.progress = None
         if self.live:
             self.progress = Progress(
-                TextColumn("importing"), BarColumn(bar_width=20), MofNCompleteColumn(),
-                BytesColumn(), RateColumn(), TimeRemainingColumn(), console=self.console,
+                TextColumn("importing"),
+                BarColumn(bar_width=20),
+                MofNCompleteColumn(),
+                BytesColumn(),
+                RateColumn(),
+                TimeRemainingColumn(),
+                console=self.console,
             )
             self.task = self.progress.add_task("import", total=files, bytes=0, total_bytes=size)
             self.counts = Text("")
             # Refreshed by our own calls, from the main thread: no refresh thread exists when
             # the worker pool forks a replacement process.
-            self.screen = Live(Group(self.progress, self.counts), console=self.console,
-                               auto_refresh=False, transient=False)
+            self.screen = Live(
+                Group(self.progress, self.counts),
+                console=self.console,
+                auto_refresh=False,
+                transient=False,
+            )
             self.screen.start()
 
     def update(self, tally: Tally) -> None:

@@ -28,7 +28,7 @@ class ReportWriter:
     """
 
     def __init__(self, path: Path) -> None:
-        self.file: TextIO = open(path, "w", encoding="utf-8", newline="")
+        self.file: TextIO = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by close()
         self.csv = csv.writer(self.file) if path.suffix.lower() == ".csv" else None
         if self.csv:
             self.csv.writerow(FIELDS)
@@ -83,8 +83,9 @@ class Tally:
     def _codes_of(self, outcome: str) -> str:
         if outcome not in (REFUSED, ERROR):
             return ""
-        seen = sorted((code, n) for code, n in self.codes.items()
-                      if _outcome_of_code(code) == outcome)
+        seen = sorted(
+            (code, n) for code, n in self.codes.items() if _outcome_of_code(code) == outcome
+        )
         return " (" + ", ".join(f"{code} {n}" for code, n in seen) + ")" if seen else ""
 
 

@@ -65,8 +65,10 @@ class Summary:
 
     def text(self) -> str:
         t = self.tally
-        line = (f"{t.files} files, {decimal(t.bytes)} in {self.seconds:.1f} s "
-                f"({self.rate:.1f} images/s): {t.counts_text()}")
+        line = (
+            f"{t.files} files, {decimal(t.bytes)} in {self.seconds:.1f} s "
+            f"({self.rate:.1f} images/s): {t.counts_text()}"
+        )
         if self.interrupted:
             line += "\ninterrupted: run the same command again to import the rest"
         return line
@@ -83,8 +85,13 @@ def run_import(options: Options, out: TextIO = sys.stdout) -> Summary:
     start = time.perf_counter()
     with _StopOnSignal(run.display) as stopper:
         try:
-            for result in pool.run(run.tasks(), jobs=options.jobs, kind=options.kind,
-                                   stop=stopper.requested, tick=run.display.tick):
+            for result in pool.run(
+                run.tasks(),
+                jobs=options.jobs,
+                kind=options.kind,
+                stop=stopper.requested,
+                tick=run.display.tick,
+            ):
                 run.record(result)
         finally:
             run.close()
@@ -109,8 +116,12 @@ class _Run:
             if found.problem:
                 self.record(Result(found.path, ERROR, UNREADABLE, reason=found.problem))
                 continue
-            yield Task(found.path, found.name(self.options.name_from), self.options.dry_run,
-                       self.options.user_id)
+            yield Task(
+                found.path,
+                found.name(self.options.name_from),
+                self.options.dry_run,
+                self.options.user_id,
+            )
 
     def record(self, result: Result) -> None:
         result = self._classify(result)

@@ -15,7 +15,12 @@ log = logging.getLogger(__name__)
 # Outcomes a file can have; `present` and `duplicate` are both the pipeline's duplicate refusal,
 # told apart by the runner: present = in the gallery before this run started.
 ACCEPTED, WOULD_ACCEPT, PRESENT, DUPLICATE, REFUSED, ERROR = (
-    "accepted", "would-accept", "present", "duplicate", "refused", "error",
+    "accepted",
+    "would-accept",
+    "present",
+    "duplicate",
+    "refused",
+    "error",
 )
 # Codes of files that could not be handled (beside the refusal codes of ingest/errors.py).
 UNREADABLE, INTERNAL_ERROR, WORKER_DIED = "unreadable", "internal-error", "worker-died"
@@ -62,8 +67,9 @@ def import_one(task: Task) -> Result:
     except Refusal as refusal:
         if refusal.code == "duplicate":
             of = refusal.extra["duplicate_of"]
-            return Result(task.path, DUPLICATE, "duplicate", duplicate_of=of,
-                          reason=refusal.detail, **facts)
+            return Result(
+                task.path, DUPLICATE, "duplicate", duplicate_of=of, reason=refusal.detail, **facts
+            )
         return Result(task.path, REFUSED, refusal.code, reason=refusal.detail, **facts)
     except Exception as exc:  # a bug or a broken database must not stop the other files
         log.exception("import: %s failed", task.path)

@@ -40,9 +40,11 @@ def perceptual_hash(image: Image.Image) -> int:
     """64-bit pHash (unsigned int) of pixels already oriented for display."""
     grey = image.convert("L").resize((HASH_SIDE, HASH_SIDE), Image.Resampling.BOX)
     values = grey.tobytes()  # one byte per pixel, row by row
-    rows = [values[y * HASH_SIDE:(y + 1) * HASH_SIDE] for y in range(HASH_SIDE)]
+    rows = [values[y * HASH_SIDE : (y + 1) * HASH_SIDE] for y in range(HASH_SIDE)]
     # DCT along each row (only the KEPT lowest frequencies), then along each column.
-    row_freqs = [[sum(c * p for c, p in zip(cos, row)) for cos in _COSINES] for row in rows]
+    row_freqs = [
+        [sum(c * p for c, p in zip(cos, row, strict=False)) for cos in _COSINES] for row in rows
+    ]
     coefficients = [
         sum(cos[y] * row_freqs[y][u] for y in range(HASH_SIDE))
         for v, cos in enumerate(_COSINES)

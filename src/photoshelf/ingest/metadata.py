@@ -16,7 +16,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from defusedxml import ElementTree as SafeET
 from PIL import ExifTags, Image
@@ -77,7 +77,7 @@ class TakenAt:
     @property
     def utc(self) -> datetime:
         """The instant, assuming UTC when the camera recorded no offset."""
-        return (self.local - (self.offset or timedelta(0))).replace(tzinfo=timezone.utc)
+        return (self.local - (self.offset or timedelta(0))).replace(tzinfo=UTC)
 
     @property
     def offset_text(self) -> str:
@@ -229,14 +229,14 @@ def _parse_xmp(data: bytes | str | None, name: str) -> dict[str, str]:
                 continue
             for uri, prefix in wanted.items():
                 if key.startswith(uri):
-                    found.setdefault(f"{prefix}:{key[len(uri):]}", value.strip())
+                    found.setdefault(f"{prefix}:{key[len(uri) :]}", value.strip())
         # rdf:Alt / rdf:Seq values (e.g. a lens name in rdf:li) belong to their parent property
         for child in element:
             items = [li.text for li in child.iter(f"{{{XMP_NS['rdf']}}}li") if li.text]
             if items and isinstance(element.tag, str):
                 for uri, prefix in wanted.items():
                     if element.tag.startswith(uri):
-                        found.setdefault(f"{prefix}:{element.tag[len(uri):]}", items[0].strip())
+                        found.setdefault(f"{prefix}:{element.tag[len(uri) :]}", items[0].strip())
     return found
 
 
@@ -343,18 +343,34 @@ def _valid_position(latitude: float | None, longitude: float | None) -> tuple[fl
 def _taken_at(exif_ifd: dict, ifd0: dict, xmp: dict[str, str]) -> TakenAt | None:
     # exiftool's DateTimeOriginal (EXIF, then XMP), then its CreateDate (EXIF, then XMP).
     return (
-        _exif_taken_at(exif_ifd, ifd0, "DateTimeOriginal", TAG_DATETIME_ORIGINAL,
-                       TAG_SUBSEC_ORIGINAL, ("OffsetTimeOriginal", TAG_OFFSET_TIME_ORIGINAL))
+        _exif_taken_at(
+            exif_ifd,
+            ifd0,
+            "DateTimeOriginal",
+            TAG_DATETIME_ORIGINAL,
+            TAG_SUBSEC_ORIGINAL,
+            ("OffsetTimeOriginal", TAG_OFFSET_TIME_ORIGINAL),
+        )
         or _xmp_taken_at(xmp.get("exif:DateTimeOriginal"), "XMP:DateTimeOriginal")
-        or _exif_taken_at(exif_ifd, ifd0, "DateTimeDigitized", TAG_DATETIME_DIGITIZED,
-                          TAG_SUBSEC_DIGITIZED, ("OffsetTimeDigitized", TAG_OFFSET_TIME_DIGITIZED))
+        or _exif_taken_at(
+            exif_ifd,
+            ifd0,
+            "DateTimeDigitized",
+            TAG_DATETIME_DIGITIZED,
+            TAG_SUBSEC_DIGITIZED,
+            ("OffsetTimeDigitized", TAG_OFFSET_TIME_DIGITIZED),
+        )
         or _xmp_taken_at(xmp.get("xmp:CreateDate"), "XMP:CreateDate")
         or _xmp_taken_at(xmp.get("photoshop:DateCreated"), "XMP:DateCreated")
     )
 
 
 def _exif_taken_at(
-    exif_ifd: dict, ifd0: dict, source: str, date_tag: int, subsec_tag: int,
+    exif_ifd: dict,
+    ifd0: dict,
+    source: str,
+    date_tag: int,
+    subsec_tag: int,
     offset: tuple[str, int],
 ) -> TakenAt | None:
     # Some old cameras wrote the Exif-IFD date tags into IFD0: accept them there too.
@@ -364,12 +380,16 @@ def _exif_taken_at(
     local = local.replace(microsecond=_subsec_micros(exif_ifd.get(subsec_tag)))
     offset_name, offset_tag = offset
     delta = parse_exif_offset(exif_ifd.get(offset_tag))
-    return TakenAt(local=local, offset=delta, source=source,
-                   offset_source=offset_name if delta is not None else "")
+    return TakenAt(
+        local=local,
+        offset=delta,
+        source=source,
+        offset_source=offset_name if delta is not None else "",
+    )
 
 
 def parse_exif_datetime(raw: object) -> datetime | None:
-    """"2008:05:30 15:56:01" (or with dashes) -> a naive datetime; None when blank or invalid."""
+    """ "2008:05:30 15:56:01" (or with dashes) -> a naive datetime; None when blank or invalid."""
     match = _DATE_RE.match(_text(raw))
     if not match:
         return None

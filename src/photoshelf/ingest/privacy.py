@@ -90,7 +90,7 @@ def _check(data: bytes) -> None:
 
 def _blank_gps_ifd(buf: bytearray, start: int, end: int) -> None:
     """Empty the GPS IFD of the TIFF structure in buf[start:end], in place."""
-    order = {b"II": "<", b"MM": ">"}.get(bytes(buf[start:start + 2]))
+    order = {b"II": "<", b"MM": ">"}.get(bytes(buf[start : start + 2]))
     if order is None:
         raise CannotStrip("not a TIFF structure")
     u16, u32 = order + "H", order + "I"
@@ -117,9 +117,9 @@ def _blank_ifd(buf: bytearray, start: int, read, u16: str, u32: str, ifd: int) -
         if size > 4:  # the value lives elsewhere in the block: blank it too
             value = read(u32, entry + 8)
             read("B", value + size - 1)  # bounds check
-            buf[start + value:start + value + size] = bytes(size)
+            buf[start + value : start + value + size] = bytes(size)
     # count 0, then zeroed entries: the IFD is empty and its next-IFD pointer reads 0
-    buf[start + ifd:start + ifd + 2 + 12 * count + 4] = bytes(2 + 12 * count + 4)
+    buf[start + ifd : start + ifd + 2 + 12 * count + 4] = bytes(2 + 12 * count + 4)
 
 
 def _blank_exif_verbatim(buf: bytearray, exif: bytes | None) -> None:
@@ -130,8 +130,11 @@ def _blank_exif_verbatim(buf: bytearray, exif: bytes | None) -> None:
     tiff = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
     at = buf.find(tiff[:8])
     while at >= 0:
-        stored = buf[at:at + len(tiff)]
-        if len(stored) == len(tiff) and sum(a != b for a, b in zip(stored, tiff)) <= 2:
+        stored = buf[at : at + len(tiff)]
+        if (
+            len(stored) == len(tiff)
+            and sum(a != b for a, b in zip(stored, tiff, strict=False)) <= 2
+        ):
             _blank_gps_ifd(buf, at, at + len(tiff))
             return
         at = buf.find(tiff[:8], at + 1)
@@ -159,7 +162,7 @@ def _blank_xmp_verbatim(buf: bytearray, xmp: bytes | str | None) -> None:
         if b":GPS" in packet:
             raise CannotStrip("the XMP packet is not stored in one piece")
         return
-    buf[at:at + len(packet)] = _blanked_xmp(packet)
+    buf[at : at + len(packet)] = _blanked_xmp(packet)
 
 
 def _blank_xmp_packets(buf: bytearray) -> None:
@@ -186,7 +189,7 @@ def _strip_jpeg(buf: bytearray, data: bytes) -> None:
     for match in _JPEG_APP1_XMP.finditer(data):
         length = struct.unpack_from(">H", buf, match.start() + 2)[0]
         end = match.start() + 2 + length
-        buf[match.end():end] = _blanked_xmp(bytes(buf[match.end():end]))
+        buf[match.end() : end] = _blanked_xmp(bytes(buf[match.end() : end]))
 
 
 def _strip_png(buf: bytearray) -> bytearray:
@@ -194,7 +197,7 @@ def _strip_png(buf: bytearray) -> bytearray:
     at = 8
     while at + 12 <= len(buf):
         length, kind = struct.unpack_from(">I4s", buf, at)
-        data = bytearray(buf[at + 8:at + 8 + length])
+        data = bytearray(buf[at + 8 : at + 8 + length])
         if kind == b"eXIf":
             _blank_gps_ifd(data, 6 if data.startswith(b"Exif\x00\x00") else 0, len(data))
         elif kind == b"iTXt" and data.startswith(b"XML:com.adobe.xmp\x00"):
@@ -223,7 +226,7 @@ def _strip_riff(buf: bytearray) -> None:
         kind, length = struct.unpack_from("<4sI", buf, at)
         start, end = at + 8, at + 8 + length
         if kind == b"EXIF":
-            skip = 6 if buf[start:start + 6] == b"Exif\x00\x00" else 0
+            skip = 6 if buf[start : start + 6] == b"Exif\x00\x00" else 0
             _blank_gps_ifd(buf, start + skip, end)
         elif kind == b"XMP ":
             buf[start:end] = _blanked_xmp(bytes(buf[start:end]))

@@ -8,6 +8,7 @@ file's size. A file over the limit stops the parse at once; the refusal waits on
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -96,8 +97,11 @@ def refuse_repeated_fields(fields, names: tuple[str, ...] = ("name", "file")) ->
     """A form that sends one of its fields twice is ambiguous: refuse it rather than pick one."""
     for name in names:
         if len(fields.getlist(name)) > 1:
-            raise Refusal("invalid-request", f"The form has more than one `{name}` field.",
-                          {"errors": [{"field": name, "message": "repeated"}]})
+            raise Refusal(
+                "invalid-request",
+                f"The form has more than one `{name}` field.",
+                {"errors": [{"field": name, "message": "repeated"}]},
+            )
 
 
 def too_large(limit_bytes: int) -> Refusal:
@@ -161,10 +165,8 @@ class StreamingUploadHandler(FileUploadHandler):
     def _discard(self):
         file = self.__dict__.pop("file", None)  # Django closes any `file` left on a handler
         if file is not None:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 file.close()  # a NamedTemporaryFile: closing removes it
-            except FileNotFoundError:
-                pass
 
 
 def remove_stale_spool_files(folder: Path, older_than_s: float = STALE_SPOOL_SECONDS) -> int:

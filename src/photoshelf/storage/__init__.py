@@ -6,10 +6,11 @@ is decided once, from settings, by get_storage().
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO, Iterator, Protocol
+from typing import BinaryIO, Protocol
 
 
 class StorageUnavailable(Exception):

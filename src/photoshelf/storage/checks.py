@@ -17,20 +17,26 @@ def check_storage_settings(app_configs=None, **kwargs) -> list:
     url = settings.PHOTOSHELF_STORAGE_URL
     problems = []
     if _SCHEME.match(url) and not url.startswith(("s3://", "file://")):
-        problems.append(Error(
-            f"PHOTOSHELF_STORAGE_URL {url!r} names an unknown kind of storage.",
-            hint="Use a folder path, file:///folder, or s3://bucket/prefix.",
-            id="photoshelf.E001",
-        ))
+        problems.append(
+            Error(
+                f"PHOTOSHELF_STORAGE_URL {url!r} names an unknown kind of storage.",
+                hint="Use a folder path, file:///folder, or s3://bucket/prefix.",
+                id="photoshelf.E001",
+            )
+        )
     elif url.startswith("s3://") and not _S3_URL.match(url):
-        problems.append(Error(
-            f"PHOTOSHELF_STORAGE_URL {url!r} does not name a valid S3 bucket.",
-            hint="s3://bucket/prefix: 3-63 lower-case letters, digits, dots and hyphens.",
-            id="photoshelf.E002",
-        ))
+        problems.append(
+            Error(
+                f"PHOTOSHELF_STORAGE_URL {url!r} does not name a valid S3 bucket.",
+                hint="s3://bucket/prefix: 3-63 lower-case letters, digits, dots and hyphens.",
+                id="photoshelf.E002",
+            )
+        )
     if settings.PHOTOSHELF_S3_PRESIGN and not url.startswith("s3://"):
-        problems.append(Warning(
-            "PHOTOSHELF_S3_PRESIGN is on but the storage is a local folder: it has no effect.",
-            id="photoshelf.W001",
-        ))
+        problems.append(
+            Warning(
+                "PHOTOSHELF_S3_PRESIGN is on but the storage is a local folder: it has no effect.",
+                id="photoshelf.W001",
+            )
+        )
     return problems

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from . import StorageUnavailable
-
 
 INCOMING_PREFIX = ".incoming-"
 
@@ -38,10 +39,8 @@ def _flush(fd: int, *, cache: bool) -> None:
     hint, where the system has posix_fadvise)."""
     os.fsync(fd)
     if not cache and hasattr(os, "posix_fadvise"):
-        try:
+        with contextlib.suppress(OSError):  # a hint only
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        except OSError:  # a hint only
-            pass
 
 
 class LocalStorage:
@@ -93,11 +92,10 @@ class LocalStorage:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         except OSError as exc:  # full, read-only or unmounted: the request may be retried later
             raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
-        with _into_place(key, Path(tmp), target):
-            with os.fdopen(fd, "wb") as dst:
-                fill(dst)
-                dst.flush()
-                _flush(dst.fileno(), cache=cache)
+        with _into_place(key, Path(tmp), target), os.fdopen(fd, "wb") as dst:
+            fill(dst)
+            dst.flush()
+            _flush(dst.fileno(), cache=cache)
 
     def open(self, key: str) -> BinaryIO:
         return open(self._path(key), "rb")
@@ -106,7 +104,7 @@ class LocalStorage:
         return self._path(key).stat().st_size
 
     def modified(self, key: str) -> datetime:
-        return datetime.fromtimestamp(self._path(key).stat().st_mtime, tz=timezone.utc)
+        return datetime.fromtimestamp(self._path(key).stat().st_mtime, tz=UTC)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

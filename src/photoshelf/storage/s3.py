@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import boto3
@@ -33,7 +34,11 @@ _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 class S3Storage:
     def __init__(
-        self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None,
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str | None = None,
         presign: bool = False,
     ) -> None:
         self.bucket = bucket
@@ -101,7 +106,7 @@ class S3Storage:
         with _failures(self.prefix):
             for page in pages:
                 for entry in page.get("Contents", []):
-                    yield entry["Key"][len(self.prefix):]
+                    yield entry["Key"][len(self.prefix) :]
 
     def remove_abandoned(self, older_than_s: float) -> int:
         """Nothing to do: an object appears whole or not at all. (The parts of a multipart

@@ -58,8 +58,10 @@ class ContentSecurityPolicyMiddleware:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
         if settings.PHOTOSHELF_HTTPS:
-            headers.setdefault("Strict-Transport-Security",
-                               f"max-age={settings.PHOTOSHELF_HSTS_SECONDS}; includeSubDomains")
+            headers.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={settings.PHOTOSHELF_HSTS_SECONDS}; includeSubDomains",
+            )
         return response
 
 

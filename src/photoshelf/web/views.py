@@ -144,7 +144,12 @@ def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpRespon
 
 
 def _stored_file(
-    request: HttpRequest, *, key: str, content_type: str, filename: str, etag: str,
+    request: HttpRequest,
+    *,
+    key: str,
+    content_type: str,
+    filename: str,
+    etag: str,
     transform: Callable[[bytes], bytes] | None = None,
     last_modified: datetime | None = None,
 ) -> HttpResponse:
@@ -159,8 +164,14 @@ def _stored_file(
     # RFC 9110: If-None-Match, when sent, decides alone; the bytes never change after upload.
     # Originals carry no Last-Modified: what is served of them depends on a setting (GPS
     # stripping) that may change after the upload; their ETag says which variant it is.
-    unchanged = quoted_etag in if_none_match if if_none_match else (
-        since is not None and last_modified is not None and int(last_modified.timestamp()) <= since
+    unchanged = (
+        quoted_etag in if_none_match
+        if if_none_match
+        else (
+            since is not None
+            and last_modified is not None
+            and int(last_modified.timestamp()) <= since
+        )
     )
     if unchanged:
         response = HttpResponse(status=304)
@@ -185,8 +196,9 @@ def _stored_file(
             try:
                 response = HttpResponse(transform(data), content_type=content_type)
             except Refusal as refusal:
-                return render(request, "photoshelf/error.html", {"refusal": refusal},
-                              status=refusal.status)
+                return render(
+                    request, "photoshelf/error.html", {"refusal": refusal}, status=refusal.status
+                )
         response["Content-Disposition"] = disposition
     response["ETag"] = quoted_etag
     if last_modified is not None:
@@ -243,7 +255,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:
         checks["storage"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 def _wants_problem_json(request: HttpRequest) -> bool:

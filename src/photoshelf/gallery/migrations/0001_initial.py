@@ -5,38 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Image',
+            name="Image",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('filename', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('format', models.CharField(max_length=16)),
-                ('content_type', models.CharField(max_length=64)),
-                ('extension', models.CharField(max_length=8)),
-                ('file_size', models.BigIntegerField()),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('thumbnail_width', models.PositiveIntegerField()),
-                ('thumbnail_height', models.PositiveIntegerField()),
-                ('camera_make', models.CharField(blank=True, max_length=255)),
-                ('camera_model', models.CharField(blank=True, max_length=255)),
-                ('taken_at', models.DateTimeField(blank=True, null=True)),
-                ('taken_at_offset', models.CharField(blank=True, max_length=6)),
-                ('taken_at_source', models.CharField(blank=True, max_length=32)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("filename", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("format", models.CharField(max_length=16)),
+                ("content_type", models.CharField(max_length=64)),
+                ("extension", models.CharField(max_length=8)),
+                ("file_size", models.BigIntegerField()),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("thumbnail_width", models.PositiveIntegerField()),
+                ("thumbnail_height", models.PositiveIntegerField()),
+                ("camera_make", models.CharField(blank=True, max_length=255)),
+                ("camera_model", models.CharField(blank=True, max_length=255)),
+                ("taken_at", models.DateTimeField(blank=True, null=True)),
+                ("taken_at_offset", models.CharField(blank=True, max_length=6)),
+                ("taken_at_source", models.CharField(blank=True, max_length=32)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-uploaded_at', '-id'],
-                'indexes': [models.Index(fields=['-uploaded_at', '-id'], name='image_newest_first')],
+                "ordering": ["-uploaded_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["-uploaded_at", "-id"], name="image_newest_first")
+                ],
             },
         ),
     ]

@@ -4,50 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gallery', '0001_initial'),
+        ("gallery", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='image',
-            name='exposure_time_s',
+            model_name="image",
+            name="exposure_time_s",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='f_number',
+            model_name="image",
+            name="f_number",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='focal_length_mm',
+            model_name="image",
+            name="focal_length_mm",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='gps_latitude',
+            model_name="image",
+            name="gps_latitude",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='gps_longitude',
+            model_name="image",
+            name="gps_longitude",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='iso',
+            model_name="image",
+            name="iso",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='lens_model',
+            model_name="image",
+            name="lens_model",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='image',
-            name='taken_at_offset_source',
+            model_name="image",
+            name="taken_at_offset_source",
             field=models.CharField(blank=True, max_length=32),
         ),
     ]

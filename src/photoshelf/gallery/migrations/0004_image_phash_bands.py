@@ -4,34 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gallery', '0003_pending_deletion'),
+        ("gallery", "0003_pending_deletion"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IngestLock',
+            name="IngestLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'db_table': 'gallery_ingest_lock',
+                "db_table": "gallery_ingest_lock",
             },
         ),
         migrations.AddField(
-            model_name='image',
-            name='phash_band_0',
+            model_name="image",
+            name="phash_band_0",
             field=models.IntegerField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='phash_band_1',
+            model_name="image",
+            name="phash_band_1",
             field=models.IntegerField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='image',
-            name='phash_band_2',
+            model_name="image",
+            name="phash_band_2",
             field=models.IntegerField(blank=True, db_index=True, null=True),
         ),
     ]

@@ -5,23 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gallery', '0006_image_uploaded_by'),
+        ("gallery", "0006_image_uploaded_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='image',
-            index=models.Index(fields=['-taken_at', '-id'], name='image_taken_newest_first'),
+            model_name="image",
+            index=models.Index(fields=["-taken_at", "-id"], name="image_taken_newest_first"),
         ),
         migrations.AddIndex(
-            model_name='image',
-            index=models.Index(fields=['camera_make', 'camera_model', '-uploaded_at', '-id'], name='image_camera_newest_first'),
+            model_name="image",
+            index=models.Index(
+                fields=["camera_make", "camera_model", "-uploaded_at", "-id"],
+                name="image_camera_newest_first",
+            ),
         ),
         migrations.AddIndex(
-            model_name='image',
-            index=models.Index(fields=['camera_make', 'camera_model', '-taken_at', '-id'], name='image_camera_taken_newest'),
+            model_name="image",
+            index=models.Index(
+                fields=["camera_make", "camera_model", "-taken_at", "-id"],
+                name="image_camera_taken_newest",
+            ),
         ),
     ]

@@ -9,26 +9,33 @@ def remember_stored_cameras(apps, schema_editor):
     pairs = Image.objects.values_list("camera_make", "camera_model").order_by().distinct()
     Camera.objects.bulk_create(
         [Camera(make=make, model=model) for make, model in pairs if make or model],
-        batch_size=1000, ignore_conflicts=True,
+        batch_size=1000,
+        ignore_conflicts=True,
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gallery', '0007_sort_and_filter_indexes'),
+        ("gallery", "0007_sort_and_filter_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Camera',
+            name="Camera",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('make', models.CharField(blank=True, max_length=255)),
-                ('model', models.CharField(blank=True, max_length=255)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("make", models.CharField(blank=True, max_length=255)),
+                ("model", models.CharField(blank=True, max_length=255)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('make', 'model'), name='camera_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("make", "model"), name="camera_once")
+                ],
             },
         ),
         migrations.RunPython(remember_stored_cameras, migrations.RunPython.noop),

@@ -22,27 +22,34 @@ def drop_single_band_indexes(apps, schema_editor):
 def create_single_band_indexes(apps, schema_editor):
     Image = apps.get_model("gallery", "Image")
     for band in BANDS:
-        schema_editor.execute(schema_editor._create_index_sql(Image, fields=[Image._meta.get_field(band)]))
+        schema_editor.execute(
+            schema_editor._create_index_sql(Image, fields=[Image._meta.get_field(band)])
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gallery', '0008_camera'),
+        ("gallery", "0008_camera"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='image',
-            index=models.Index(fields=['phash_band_0', 'phash_band_1', 'phash_band_2'], name='image_phash_band_0'),
+            model_name="image",
+            index=models.Index(
+                fields=["phash_band_0", "phash_band_1", "phash_band_2"], name="image_phash_band_0"
+            ),
         ),
         migrations.AddIndex(
-            model_name='image',
-            index=models.Index(fields=['phash_band_1', 'phash_band_0', 'phash_band_2'], name='image_phash_band_1'),
+            model_name="image",
+            index=models.Index(
+                fields=["phash_band_1", "phash_band_0", "phash_band_2"], name="image_phash_band_1"
+            ),
         ),
         migrations.AddIndex(
-            model_name='image',
-            index=models.Index(fields=['phash_band_2', 'phash_band_0', 'phash_band_1'], name='image_phash_band_2'),
+            model_name="image",
+            index=models.Index(
+                fields=["phash_band_2", "phash_band_0", "phash_band_1"], name="image_phash_band_2"
+            ),
         ),
         migrations.SeparateDatabaseAndState(
             database_operations=[
@@ -50,7 +57,9 @@ class Migration(migrations.Migration):
             ],
             state_operations=[
                 migrations.AlterField(
-                    model_name='image', name=band, field=models.IntegerField(blank=True, null=True),
+                    model_name="image",
+                    name=band,
+                    field=models.IntegerField(blank=True, null=True),
                 )
                 for band in BANDS
             ],

@@ -7,7 +7,7 @@ of the page's time).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django import template
 
@@ -40,7 +40,7 @@ LINKS = {
 
 
 def short_date(moment: datetime) -> str:
-    """"30 May 2008, 15:56", like Django's "j M Y, H:i"."""
+    """ "30 May 2008, 15:56", like Django's "j M Y, H:i"."""
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
 
 
@@ -53,7 +53,7 @@ def link(image: Image, name: str) -> str:
 
 @register.filter
 def utc_short(moment: datetime) -> str:
-    return short_date(moment.astimezone(timezone.utc)) if moment else ""
+    return short_date(moment.astimezone(UTC)) if moment else ""
 
 
 @register.filter
@@ -63,7 +63,7 @@ def iso(moment: datetime) -> str:
 
 @register.filter
 def taken(image: Image) -> str:
-    """"30 May 2008, 15:56" — the camera's clock — plus " (UTC+02:00)" when the offset is known."""
+    """ "30 May 2008, 15:56" — the camera's clock — plus " (UTC+02:00)" when the offset is known."""
     local = image.taken_at_local
     if local is None:
         return ""
@@ -88,7 +88,7 @@ def taken_source(image: Image) -> str:
 
 @register.filter
 def exposure(image: Image) -> str:
-    """"Canon EOS 40D · EF-S 18-55 · 1/160 s · f/7.1 · ISO 100 · 23 mm"."""
+    """ "Canon EOS 40D · EF-S 18-55 · 1/160 s · f/7.1 · ISO 100 · 23 mm"."""
     return display.summary(
         image.camera,
         image.lens_model,
