@@ -42,8 +42,8 @@ def png_metadata(runs: int) -> dict:
 
 def corpus_pass() -> dict | None:
     """Every file of the sample corpus through decode, metadata and renditions, once each."""
+    from photoshelf.core.refusals import Refusal
     from photoshelf.ingest import decode, metadata, renditions
-    from photoshelf.ingest.errors import Refusal
 
     if not CORPUS.is_dir():
         return None

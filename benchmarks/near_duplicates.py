@@ -115,6 +115,8 @@ def measure(url: str, sizes: list[int]) -> dict:
 
         from photoshelf.gallery import near_duplicates
 
+        from .scan import nearest_by_scan
+
         rng = random.Random(5)
         stored: list[int] = []
         rows = []
@@ -132,13 +134,11 @@ def measure(url: str, sizes: list[int]) -> dict:
                 queries = _queries(rng, stored, LOOKUPS)
                 near_duplicates.nearest(queries[-1], distance)  # warm the caches once
                 for value in queries[:SCANS]:  # the answers agree, or the times mean nothing
-                    assert near_duplicates.nearest(
+                    assert near_duplicates.nearest(value, distance) == nearest_by_scan(
                         value, distance
-                    ) == near_duplicates.nearest_by_scan(value, distance)
+                    )
                 indexed = _median_ms(lambda v, d=distance: near_duplicates.nearest(v, d), queries)
-                scan = _median_ms(
-                    lambda v, d=distance: near_duplicates.nearest_by_scan(v, d), queries[:SCANS]
-                )
+                scan = _median_ms(lambda v, d=distance: nearest_by_scan(v, d), queries[:SCANS])
                 rows.append(
                     {"stored": size, "distance": distance, "indexed_ms": indexed, "scan_ms": scan}
                 )

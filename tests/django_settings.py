@@ -18,6 +18,8 @@ from photoshelf.settings import *  # noqa: E402,F401,F403
 # uses the real hashed, compressed storage.
 STORAGES = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise wants it to exist)
+# photoshelf's commands make the spool folder when they start (core/datadir.py); tests do it here.
+os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)  # noqa: F405
 
 # The API and page tests run on these too (tests/conftest.py starts the servers and fills in
 # HOST, PORT, USER and PASSWORD); the options are those settings.py gives a configured URL.

@@ -7,21 +7,33 @@ import argparse
 import getpass
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command, execute_from_command_line
+from django.db import connections
+
+from photoshelf.core import datadir
+from photoshelf.ingest.incoming import remove_stale_spool_files
+from photoshelf.server import serve
+
+# Modules that define models (the gallery, the importer, accounts) are imported inside the
+# commands, after _setup_django(): Django allows no model import before it is set up.
 
 EXIT_USAGE = 2
 
 
 def _setup_django() -> None:
+    """Django, set up, and the data folder made (every command needs both)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
-    import django
-
     django.setup()
+    datadir.prepare()
 
 
 def _migrate(verbosity: int = 1) -> None:
-    from django.core.management import call_command
-
     # With Django's system checks: a misconfiguration stops `serve` before it listens.
     call_command("migrate", interactive=False, verbosity=verbosity, skip_checks=False)
 
@@ -34,16 +46,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
-    from django.core.management import call_command
-
     _migrate(verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-
-    from django.conf import settings
-    from django.db import connections
-
-    from photoshelf.ingest.upload import remove_stale_spool_files
-    from photoshelf.server import serve
 
     remove_stale_spool_files(Path(settings.FILE_UPLOAD_TEMP_DIR))
     connections.close_all()  # the workers forked from here open connections of their own
@@ -54,8 +58,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     _setup_django()
-    from datetime import timedelta
-
     from photoshelf.gallery.consistency import check
 
     report = check(repair=args.repair, grace=timedelta(minutes=args.grace_minutes))
@@ -76,8 +78,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     _setup_django()
     _migrate(verbosity=0)
-    from django.contrib.auth import get_user_model
-
     from photoshelf.importer.run import Options, default_jobs, run_import
 
     user_id = None
@@ -131,13 +131,13 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 
 def cmd_removeuser(args: argparse.Namespace) -> int:
     _setup_django()
-    from django.contrib.auth import get_user_model
+    from photoshelf.accounts import users
 
-    user = get_user_model().objects.filter(username=args.name).first()
+    user = users.named(args.name)
     if user is None:
         print(f"photoshelf: there is no user named {args.name!r}", file=sys.stderr)
         return 1
-    user.delete()  # their tokens go with them; their images stay, owned by nobody
+    users.remove(user.pk)
     print(f"Removed {args.name}; their photos stay (only administrators may delete them now).")
     return 0
 
@@ -145,8 +145,6 @@ def cmd_removeuser(args: argparse.Namespace) -> int:
 def cmd_token_create(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate(verbosity=0)
-    from django.contrib.auth import get_user_model
-
     from photoshelf.accounts import tokens
 
     user = get_user_model().objects.filter(username=args.user, is_active=True).first()
@@ -161,9 +159,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
-    from django.core.management import execute_from_command_line
-
+    _setup_django()
     execute_from_command_line(["photoshelf manage", *args.rest])
     return 0
 

@@ -27,12 +27,10 @@ class BalancedThreadWorker(ThreadWorker):
     Every worker waits on the one listening socket, and the kernel wakes them all for a new
     connection: whichever calls accept() first gets it. A worker still tidying up after an answer
     (Python, holding its interpreter lock) often loses that race to one in the middle of an
-    upload's decode, and then two uploads share one process and its lock (the minimum pipeline
-    scales 1.7-1.8x in two threads, 1.9-2.0x in two processes). So a worker whose application is
+    upload's decode, and then two uploads share one process and its lock (two processes scale
+    better than two threads: the ingest table of `make bench`). So a worker whose application is
     still working on a request waits a moment before it accepts; when every worker is busy, a
-    new connection waits that moment and no more. Measured in turns, 16 of each, two uploads at
-    a time: the time both spent in one process went from 24% to 3%, throughput up 3% (18.5 to
-    19.1 images/s; paired difference 0.6 ± 0.3).
+    new connection waits that moment and no more.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -89,6 +87,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        # In each worker, once gunicorn has set it up: importing the module makes the app.
         from photoshelf.wsgi import application
 
         return application

@@ -1,6 +1,6 @@
 """Django settings: every PHOTOSHELF_* variable is read here, once, typed, with its default.
 
-The README's "Settings" table documents each variable; tests/test_settings_documented.py fails
+docs/settings.md documents each variable; tests/test_settings_documented.py fails
 when one read here is missing there. Values come from the environment, then from an optional
 `.env` file (PHOTOSHELF_ENV_FILE, default `.env` in the working directory; the environment wins).
 """
@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
 _dotenv = os.environ.get("PHOTOSHELF_ENV_FILE", ".env")
@@ -22,8 +23,8 @@ if _dotenv and Path(_dotenv).is_file():
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 # --- Where things live -------------------------------------------------------------------
+# Made, with the spool folder and the secret key, when photoshelf starts (core/datadir.py).
 DATA_DIR = Path(env.str("PHOTOSHELF_DATA_DIR", default="./data")).expanduser().resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DATABASES = {
     "default": env.db_url(
@@ -31,7 +32,7 @@ DATABASES = {
     )
 }
 # Each server thread keeps its connection between requests (checked before reuse, so a restarted
-# database is reconnected to): opening one per request cost 2-3 ms on SQLite, more over TCP.
+# database is reconnected to): opening one per request costs more than a small page's query.
 # `?conn_max_age=0` in the URL opens one per request again.
 DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -59,22 +60,19 @@ PHOTOSHELF_PAGE_SIZE = env.int("PHOTOSHELF_PAGE_SIZE", default=48)
 
 
 # --- Secrets and hosts ---------------------------------------------------------------------
-def _secret_key() -> str:
-    """PHOTOSHELF_SECRET_KEY, or a key generated once and kept in the data dir (mode 0600)."""
-    configured = env.str("PHOTOSHELF_SECRET_KEY", default="")
-    if configured:
-        return configured
-    path = DATA_DIR / "secret_key"
+def _stored_secret_key(path: Path) -> str:
+    """The key kept in the data folder, or a new one that core/datadir.py keeps there."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+        return path.read_text().strip() or secrets.token_urlsafe(50)
+    except OSError:
+        return secrets.token_urlsafe(50)
 
 
-SECRET_KEY = _secret_key()
+# PHOTOSHELF_SECRET_KEY, or a key generated once and kept in the data folder (mode 0600).
+SECRET_KEY = env.str("PHOTOSHELF_SECRET_KEY", default="")
+SECRET_KEY_FILE = None if SECRET_KEY else DATA_DIR / "secret_key"
+if SECRET_KEY_FILE is not None:
+    SECRET_KEY = _stored_secret_key(SECRET_KEY_FILE)
 DEBUG = env.bool("PHOTOSHELF_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("PHOTOSHELF_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("PHOTOSHELF_CSRF_TRUSTED_ORIGINS", default=[])
@@ -95,10 +93,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "photoshelf.web.middleware.ServerTimingMiddleware",
+    "photoshelf.http.server_timing.ServerTimingMiddleware",
     # First, so that every response (static files and error pages included) gets the headers,
     # and so that the client address and scheme are known before anything reads them.
-    "photoshelf.web.middleware.ContentSecurityPolicyMiddleware",
+    "photoshelf.http.headers.SecurityHeadersMiddleware",
     "photoshelf.accounts.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -112,7 +110,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "photoshelf.web.middleware.UnavailableMiddleware",
+    "photoshelf.http.outage.UnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,12 +140,11 @@ USE_I18N = True
 USE_TZ = True
 
 # Uploads: every file streams through one handler that hashes it, bounds its size and
-# spools it to a temporary file (never to memory), see photoshelf/ingest/upload.py. The spool
+# spools it to a temporary file (never to memory), see photoshelf/http/uploads.py. The spool
 # folder is in the data folder, beside the local storage: on one file system the stored original
 # is the spool file under a second name, not a copy (and a 100 MB upload never fills a RAM /tmp).
-FILE_UPLOAD_HANDLERS = ["photoshelf.ingest.upload.StreamingUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["photoshelf.http.uploads.StreamingUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads")
-Path(FILE_UPLOAD_TEMP_DIR).mkdir(exist_ok=True)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
@@ -165,7 +162,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # --- Privacy of served files ---------------------------------------------------------------
 # Serve originals with their GPS position removed in place (pixels never re-encoded); see
-# ingest/privacy.py for the formats covered. Renditions never carry metadata either way.
+# gallery/privacy.py for the formats covered. Renditions never carry metadata either way.
 PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = env.bool("PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS", default=False)
 
 # --- Accounts and hardening ----------------------------------------------------------------
@@ -272,12 +269,11 @@ LOGGING = {
 
 # --- Near-duplicates ----------------------------------------------------------------------
 # Largest Hamming distance (bits of the 64-bit pHash) at which an upload counts as a copy of a
-# stored photo; -1 turns the check off. 8 comes from the README's measured curve; 11 is the
+# stored photo; -1 turns the check off. 8 comes from the measured curve in
+# docs/near-duplicates.md; 11 is the
 # largest the indexed lookup serves (photoshelf.gallery.near_duplicates.MAX_DISTANCE).
 PHOTOSHELF_NEAR_DUPLICATE_DISTANCE = env.int("PHOTOSHELF_NEAR_DUPLICATE_DISTANCE", default=8)
 if not -1 <= PHOTOSHELF_NEAR_DUPLICATE_DISTANCE <= 11:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         f"PHOTOSHELF_NEAR_DUPLICATE_DISTANCE must be -1 (off) or 0..11 bits, "
         f"not {PHOTOSHELF_NEAR_DUPLICATE_DISTANCE}"

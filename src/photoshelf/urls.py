@@ -10,6 +10,6 @@ urlpatterns = [
     path("", include("photoshelf.web.urls")),
 ]
 
-handler400 = "photoshelf.web.views.bad_request"
-handler404 = "photoshelf.web.views.not_found"
-handler500 = "photoshelf.web.views.server_error"
+handler400 = "photoshelf.http.answers.bad_request"
+handler404 = "photoshelf.http.answers.not_found"
+handler500 = "photoshelf.http.answers.server_error"

@@ -12,8 +12,12 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.http.multipartparser import MultiPartParserError
 
+from photoshelf.core import datadir
+from photoshelf.http.uploads import FORM_OVERHEAD_BYTES
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
 _django = get_wsgi_application()
+datadir.prepare()  # for servers other than `photoshelf serve`, which has made it already
 
 
 class BodyEndedEarly(MultiPartParserError):
@@ -47,8 +51,6 @@ class _ExactLengthInput:
 
 def application(environ, start_response):
     if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-        from photoshelf.ingest.upload import FORM_OVERHEAD_BYTES
-
         # Django reads no body without a length; this one lets it read up to the limit (the
         # stream's own end stops it sooner), never announcing "too large" before the bytes do.
         environ["CONTENT_LENGTH"] = str(settings.PHOTOSHELF_MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES)

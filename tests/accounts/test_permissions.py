@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from photoshelf.gallery import library
 from photoshelf.gallery.models import Image
-from photoshelf.ingest import pipeline
-from photoshelf.ingest.upload import IncomingFile
+from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import bearer, make_user, signed_in
 from tests.factories import photo, upload
 
@@ -88,7 +88,7 @@ CELLS = [
 def store(tmp_path, user, name: str) -> Image:
     path = tmp_path / f"{name}.jpg"
     path.write_bytes(photo(size=(48, 32), color=(len(name) * 9 % 256, 80, 120)))
-    return pipeline.ingest(IncomingFile.from_path(path), name, uploaded_by=user)
+    return library.store(IncomingFile.from_path(path), name, uploaded_by=user)
 
 
 class Acting:

@@ -5,7 +5,7 @@ import threading
 
 from tests.conftest import stored_files
 from tests.factories import photo, reencoded, scene
-from tests.http import get_json, post_image
+from tests.wire import get_json, post_image
 
 
 def upload_at_once(server, payloads: list[bytes], filename: str) -> list[tuple[int, dict]]:

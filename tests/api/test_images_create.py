@@ -69,7 +69,7 @@ def test_an_upload_says_how_long_each_of_its_stages_took(client):
 
 
 def test_only_an_upload_that_passed_the_rules_is_flushed_to_disk_early(client, monkeypatch):
-    from photoshelf.ingest.upload import IncomingFile
+    from photoshelf.ingest.incoming import IncomingFile
 
     flushed = []
     monkeypatch.setattr(IncomingFile, "settle", lambda self: flushed.append(self.filename))

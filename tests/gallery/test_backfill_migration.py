@@ -3,11 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from photoshelf.gallery import near_duplicates
+from photoshelf.gallery import library, near_duplicates
 from photoshelf.gallery.models import Image
-from photoshelf.ingest import pipeline
 from photoshelf.ingest.fingerprint import hamming
-from photoshelf.ingest.upload import IncomingFile
+from photoshelf.ingest.incoming import IncomingFile
 from tests.factories import scene
 
 
@@ -15,7 +14,7 @@ from tests.factories import scene
 def test_migrating_forward_fingerprints_the_images_already_stored(tmp_path):
     path = tmp_path / "before.jpg"
     path.write_bytes(scene(51))
-    image = pipeline.ingest(IncomingFile.from_path(path))
+    image = library.store(IncomingFile.from_path(path))
     at_upload = image.phash_bands
 
     call_command("migrate", "gallery", "0003", verbosity=0)  # as before fingerprints existed

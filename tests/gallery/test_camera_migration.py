@@ -4,9 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from photoshelf.gallery import queries
-from photoshelf.ingest import pipeline
-from photoshelf.ingest.upload import IncomingFile
+from photoshelf.gallery import library, queries
+from photoshelf.ingest.incoming import IncomingFile
 from tests.factories import scene
 
 
@@ -22,7 +21,7 @@ def test_migrating_forward_lists_the_cameras_of_the_images_already_stored(tmp_pa
     ):
         path = tmp_path / f"before-{n}.jpg"
         path.write_bytes(scene(60 + n, make=make, model=model))
-        pipeline.ingest(IncomingFile.from_path(path))
+        library.store(IncomingFile.from_path(path))
 
     call_command("migrate", "gallery", "0007", verbosity=0)  # as before the camera list existed
     assert "gallery_camera" not in connection.introspection.table_names()

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import queries
 from photoshelf.gallery.models import Camera, Image
 from photoshelf.gallery.queries import View
-from photoshelf.ingest.errors import Refusal
 
 pytestmark = pytest.mark.django_db
 

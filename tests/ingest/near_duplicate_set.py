@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import decode, metadata, renditions
-from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.fingerprint import hamming, perceptual_hash
 from tests.factories import TAG_ORIENTATION, scene
 

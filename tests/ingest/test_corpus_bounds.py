@@ -16,7 +16,7 @@ SCRIPT = """
 import json, resource, sys
 from pathlib import Path
 from photoshelf.ingest import decode, metadata, renditions
-from photoshelf.ingest.errors import Refusal
+from photoshelf.core.refusals import Refusal
 outcomes = {}
 for path in sorted(p for p in Path(sys.argv[1]).rglob("*") if p.is_file()):
     try:

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
+from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import cpu
-from photoshelf.ingest.errors import Refusal
 
 
 def own_nice() -> int:

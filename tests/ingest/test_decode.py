@@ -7,8 +7,8 @@ import zlib
 import pytest
 from PIL import Image
 
+from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import decode
-from photoshelf.ingest.errors import Refusal
 from tests.factories import photo
 
 MAX_PIXELS = 200_000_000

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from photoshelf.core.refusals import Refusal
 from photoshelf.ingest.decode import open_image
-from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.metadata import read_metadata
 from tests.conftest import CORPUS
 

@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
-from photoshelf.ingest import decode, metadata, privacy, renditions
-from photoshelf.ingest.errors import Refusal
+from photoshelf.core.refusals import Refusal
+from photoshelf.gallery import privacy
+from photoshelf.ingest import decode, metadata, renditions
 from tests.conftest import CORPUS
 from tests.factories import exif_block, photo, upload
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from photoshelf.ingest.errors import Refusal
+from photoshelf.core.refusals import Refusal
 from photoshelf.ingest.metadata import TakenAt
 from photoshelf.ingest.policy import check_taken_at, clean_name
 

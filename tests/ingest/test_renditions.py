@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import decode, renditions
-from photoshelf.ingest.errors import Refusal
 from tests.factories import photo
 
 

@@ -3,7 +3,7 @@
 import os
 import time
 
-from photoshelf.ingest.upload import remove_stale_spool_files
+from photoshelf.ingest.incoming import remove_stale_spool_files
 
 
 def test_only_spool_files_untouched_for_a_day_are_removed(tmp_path):

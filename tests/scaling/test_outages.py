@@ -8,8 +8,8 @@ from photoshelf.gallery.models import Image, PendingDeletion
 from photoshelf.storage import get_storage
 from tests.conftest import Server, stored_files
 from tests.factories import photo, upload
-from tests.http import get, get_json, post_image
 from tests.servers import MariaDBServer, PostgresServer, S3Server
+from tests.wire import get, get_json, post_image
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 
 from tests.conftest import Server, run_photoshelf, stored_files
 from tests.factories import photo
-from tests.http import get_json, post_image
 from tests.servers import AWS_ENV
+from tests.wire import get_json, post_image
 
 UPLOADS = 20
 

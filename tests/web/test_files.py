@@ -103,7 +103,7 @@ def test_the_setting_serves_originals_without_gps_and_with_their_own_etag(client
 
 
 def test_an_original_whose_gps_cannot_be_removed_is_withheld(client, settings):
-    from tests.ingest.test_privacy import jpeg_with_a_gps_pointer_out_of_bounds
+    from tests.gallery.test_privacy import jpeg_with_a_gps_pointer_out_of_bounds
 
     settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = True
     settings.PHOTOSHELF_REQUIRE_TAKEN_AT = False

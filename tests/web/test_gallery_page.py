@@ -147,7 +147,7 @@ def test_card_links_are_the_ones_the_url_configuration_gives(client):
 def test_links_follow_the_script_prefix_of_a_sub_path_deployment():
     from django.urls import set_script_prefix
 
-    from photoshelf.web.links import image_url
+    from photoshelf.http.links import image_url
 
     set_script_prefix("/photos/")
     try:

@@ -8,18 +8,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 
-from photoshelf.api.problems import problem_response
-from photoshelf.ingest.errors import Refusal
+from photoshelf.http.answers import unauthenticated
 
 from . import tokens
-
-
-def unauthenticated():
-    response = problem_response(
-        Refusal("unauthenticated", "This token is unknown or revoked; sign in or use a live token.")
-    )
-    response["WWW-Authenticate"] = 'Bearer realm="photoshelf"'
-    return response
 
 
 def viewable(*, tokens_allowed: bool = False):
@@ -37,7 +28,9 @@ def viewable(*, tokens_allowed: bool = False):
                 if secret is not None:
                     user = tokens.user_for_secret(secret)
                     if user is None:
-                        return unauthenticated()
+                        return unauthenticated(
+                            "This token is unknown or revoked; sign in or use a live token."
+                        )
                     request.user = user  # for this request only: no session is made
                 elif not settings.PHOTOSHELF_PUBLIC_GALLERY:
                     return redirect_to_login(request.get_full_path())

@@ -12,12 +12,12 @@ from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from photoshelf.web.middleware import unavailable_response
+from photoshelf.http.answers import unavailable_response, wants_json
 
 from . import users
 
 # Paths that stay reachable before the first user exists (setup itself, files it needs, probes).
-FIRST_RUN_OPEN = ("/setup", "/static/", "/healthz", "/api/")
+FIRST_RUN_OPEN = ("/setup", "/static/", "/healthz")  # and the API
 
 
 def client_address(request) -> str:
@@ -77,6 +77,7 @@ class FirstRunMiddleware:
             first_run = (
                 not request.user.is_authenticated
                 and not request.path_info.startswith(FIRST_RUN_OPEN)
+                and not wants_json(request)
                 and not users.exists()
             )
         except (OperationalError, InterfaceError) as outage:
@@ -95,6 +96,6 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith("/api/"):
+        if wants_json(request):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
 DELETE_RULE = "Only the person who uploaded a photo, or an administrator, may delete it."
 
 
 def is_admin(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
-
-
-def can_view(user) -> bool:
-    """Signed-in users see the gallery; anonymous visitors only when it is public."""
-    return bool(user.is_authenticated or settings.PHOTOSHELF_PUBLIC_GALLERY)
 
 
 def can_upload(user) -> bool:

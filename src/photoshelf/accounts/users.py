@@ -46,13 +46,21 @@ def create_first_admin(username: str, password: str):
         return create(username, password, admin=True)
 
 
-def remove(acting, user_id: int) -> str:
-    """Remove a user (their tokens go with them; their images stay, owned by nobody)."""
+def named(username: str):
+    """The user of this exact name, or None."""
+    return get_user_model().objects.filter(username=username).first()
+
+
+def remove(user_id: int, *, acting=None) -> str:
+    """Remove a user (their tokens go with them; their images stay, owned by nobody).
+
+    `acting`: the administrator asking, who may not remove themselves (None: the command line).
+    """
     User = get_user_model()
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise UserError("There is no such user.")
-    if user.pk == acting.pk:
+    if acting is not None and user.pk == acting.pk:
         raise UserError("You cannot remove yourself.")
     name = user.get_username()
     user.delete()

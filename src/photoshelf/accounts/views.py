@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from photoshelf.ingest.errors import Refusal
+from photoshelf.core.refusals import Refusal
 
 from . import permissions, tokens, users
 from .forms import AddUserForm, NewUserForm, TokenForm
@@ -76,7 +76,7 @@ def user_remove(request: HttpRequest, user_id: int) -> HttpResponse:
     if not permissions.can_manage_users(request.user):
         return _forbidden(request, "Only administrators manage users.")
     try:
-        name = users.remove(request.user, user_id)
+        name = users.remove(user_id, acting=request.user)
     except users.UserError as error:
         messages.error(request, str(error))
     else:

@@ -1,1 +1,1 @@
-"""The JSON API (django-ninja): parse, call the gallery or the ingest pipeline, serialize."""
+"""The JSON API (django-ninja): parse, call the gallery, serialize; answers in http/answers.py."""

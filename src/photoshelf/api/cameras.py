@@ -9,14 +9,14 @@ from photoshelf.gallery import queries
 from photoshelf.gallery.models import Image
 
 from .auth import READERS
-from .schemas import CameraOut, Problem
+from .schemas import AUTH_RESPONSES, CameraOut
 
 router = Router(tags=["images"])
 
 
 @router.get(
     "",
-    response={200: list[CameraOut], **{s: Problem for s in (401, 403)}},
+    response={200: list[CameraOut], **AUTH_RESPONSES},
     auth=READERS,
     summary="List the cameras of the stored photos",
 )

@@ -10,18 +10,16 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from photoshelf.accounts import permissions
-from photoshelf.gallery import queries
+from photoshelf.core.refusals import Refusal
+from photoshelf.gallery import deletion, library, queries
 from photoshelf.gallery.models import Image
-from photoshelf.ingest import pipeline
-from photoshelf.ingest.errors import Refusal
-from photoshelf.ingest.upload import IncomingFile, refuse_repeated_fields
+from photoshelf.http.uploads import received_file
 
 from .auth import READERS
-from .schemas import ImageOut, ImagePage, Problem
+from .schemas import AUTH_RESPONSES, ImageOut, ImagePage, Problem
 
 router = Router(tags=["images"])
 
-AUTH_RESPONSES = {status: Problem for status in (401, 403)}
 REFUSAL_RESPONSES = {status: Problem for status in (400, 409, 413, 415, 422)} | AUTH_RESPONSES
 
 
@@ -32,14 +30,8 @@ def create_image(
     name: str | None = Form(None, description="Display name; defaults to the file name"),
 ):
     """Upload one image as multipart/form-data. Refusals are problem+json with a `code`."""
-    refusal = getattr(request, "upload_refusal", None)
-    if refusal is not None:
-        raise refusal
-    refuse_repeated_fields(request.POST)
-    refuse_repeated_fields(request.FILES)
-    if file is None:
-        raise Refusal("file-missing", "The request has no file in its `file` field.")
-    image = pipeline.ingest(IncomingFile.from_upload(file), name, uploaded_by=request.auth)
+    incoming = received_file(request, file, missing="The request has no file in its `file` field.")
+    image = library.store(incoming, name, uploaded_by=request.auth)
     return Status(201, image)
 
 
@@ -92,7 +84,7 @@ def delete_image(request: HttpRequest, image_id: int):
     image = _get_or_404(image_id)
     if not permissions.can_delete(request.auth, image):
         raise Refusal("forbidden", permissions.DELETE_RULE)
-    pipeline.delete(image)
+    deletion.delete(image)
     return HttpResponse(status=204)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Schema
 
 from photoshelf.gallery.models import Image
-from photoshelf.web.links import image_url
+from photoshelf.http.links import image_url
 
 
 class Position(Schema):
@@ -88,3 +88,7 @@ class Problem(Schema):
     status: int
     detail: str
     code: str
+
+
+# Every endpoint behind sign-in may answer these two.
+AUTH_RESPONSES: dict[int, type[Schema]] = {status: Problem for status in (401, 403)}

@@ -8,12 +8,12 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from photoshelf.ingest.errors import REFUSALS, Refusal
+from photoshelf.core.refusals import REFUSALS, Refusal, catalogue
+from photoshelf.http.answers import problem_response, unauthenticated
 
 from .auth import SIGNED_IN
 from .cameras import router as cameras_router
 from .images import router as images_router
-from .problems import catalogue, problem_response
 from .users import router as users_router
 
 api = NinjaAPI(
@@ -47,10 +47,7 @@ def on_refusal(request: HttpRequest, exc: Refusal):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
-    refusal = Refusal("unauthenticated", "Sign in, or send `Authorization: Bearer <token>`.")
-    response = problem_response(refusal)
-    response["WWW-Authenticate"] = 'Bearer realm="photoshelf"'
-    return response
+    return unauthenticated("Sign in, or send `Authorization: Bearer <token>`.")
 
 
 @api.exception_handler(HttpError)

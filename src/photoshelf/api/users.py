@@ -8,12 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from photoshelf.accounts import permissions, users
-from photoshelf.ingest.errors import Refusal
+from photoshelf.core.refusals import Refusal
 
-from .schemas import Problem
+from .schemas import AUTH_RESPONSES, Problem
 
 router = Router(tags=["users"])
-AUTH_RESPONSES = {status: Problem for status in (401, 403)}
 
 
 class UserOut(Schema):
@@ -62,7 +61,7 @@ def create_user(request: HttpRequest, payload: UserIn):
 def remove_user(request: HttpRequest, user_id: int):
     _require_admin(request)
     try:
-        users.remove(request.auth, user_id)
+        users.remove(user_id, acting=request.auth)
     except users.UserError as error:
         raise Refusal("invalid-user", str(error)) from None
     return HttpResponse(status=204)

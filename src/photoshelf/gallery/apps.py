@@ -7,4 +7,6 @@ class GalleryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from photoshelf.storage import checks  # noqa: F401  (registers the storage checks)
+        # Django's way to register system checks: import their modules once the apps are ready.
+        from photoshelf.core import datadir  # noqa: F401
+        from photoshelf.storage import checks  # noqa: F401

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from photoshelf.ingest import decode, metadata, renditions
-from photoshelf.ingest.errors import Refusal
+from photoshelf.core.refusals import Refusal
+from photoshelf.ingest import steps
 from photoshelf.storage import Storage, get_storage
 from photoshelf.storage.keys import sha256_of
 
@@ -93,14 +93,14 @@ def _rerender(image: Image, storage: Storage, report: Report) -> None:
             while chunk := src.read(1024 * 1024):
                 dst.write(chunk)
         try:
-            opened = decode.open_image(path, max_pixels=REPAIR_MAX_PIXELS)
-            with opened.image:
-                facts = metadata.read_metadata(opened.image, name=image.filename)
-                made = renditions.render(opened, facts.orientation, name=image.filename)
+            # No date rules: the photo was accepted once, under whatever rules held then.
+            processed = steps.process(
+                path, name=image.filename, max_pixels=REPAIR_MAX_PIXELS, rules=None
+            )
         except Refusal as refusal:
             report.unrepairable.append(f"image {image.pk}: {refusal.detail}")
             return
-    for rendition in made:
+    for rendition in processed.made:
         storage.put_bytes(image.rendition_key(rendition.size.name), rendition.data)
     report.repaired.append(f"renditions of image {image.pk} made again")
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone as django_timezone
 
-from photoshelf.ingest.renditions import SIZES
+from photoshelf.core.sizes import SIZES
 from photoshelf.storage.keys import original_key, rendition_key
 
 from . import display

@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection, transaction
+from PIL import Image as PillowImage
 
+from photoshelf.core.sizes import SIZES
+from photoshelf.ingest import steps
 from photoshelf.ingest.fingerprint import HASH_BITS, hamming
+from photoshelf.storage import get_storage
+from photoshelf.storage.keys import rendition_key
 
 from .models import Image, IngestLock
 
@@ -84,7 +89,7 @@ def nearest(fingerprint: int, max_distance: int) -> Match | None:
             values = within(value, bits, radius)
             cursor.execute(_band_query(field, len(values)), values)
             candidates.update((row[0], row) for row in cursor.fetchall())
-    return _closest(candidates.values(), fingerprint, max_distance)
+    return closest(candidates.values(), fingerprint, max_distance)
 
 
 @cache
@@ -93,7 +98,7 @@ def _band_query(field: str, count: int) -> str:
 
     The statement the ORM writes for filter(field__in=...).values_list(...), written once: the
     ORM prepares each of the hundreds of values through the field on every lookup, which took
-    most of the lookup's time (6 of 7 ms on SQLite). Plain lower-case names need no quoting on
+    most of the lookup's time. Plain lower-case names need no quoting on
     SQLite, PostgreSQL or MariaDB.
     """
     columns = ", ".join(("id", *BAND_FIELDS))
@@ -101,13 +106,7 @@ def _band_query(field: str, count: int) -> str:
     return f"SELECT {columns} FROM {Image._meta.db_table} WHERE {field} IN ({placeholders})"
 
 
-def nearest_by_scan(fingerprint: int, max_distance: int) -> Match | None:
-    """The same answer as nearest() from reading every row: the baseline of `make bench`."""
-    rows = Image.objects.exclude(phash_band_0=None).order_by().values_list("id", *BAND_FIELDS)
-    return _closest(rows.iterator(chunk_size=10_000), fingerprint, max_distance)
-
-
-def _closest(rows: Iterable[tuple], fingerprint: int, max_distance: int) -> Match | None:
+def closest(rows: Iterable[tuple], fingerprint: int, max_distance: int) -> Match | None:
     best: Match | None = None
     for image_id, *bands in rows:
         distance = hamming(join(tuple(bands)), fingerprint)
@@ -138,13 +137,6 @@ def backfill(image_model=Image) -> tuple[int, int]:
     encoding), so this costs one 400 px decode per row. Returns (fingerprinted, skipped); a row
     whose thumbnail is missing or unreadable is skipped and logged, and never blocks uploads.
     """
-    from PIL import Image as PillowImage
-
-    from photoshelf.ingest.fingerprint import perceptual_hash
-    from photoshelf.ingest.renditions import SIZES
-    from photoshelf.storage import get_storage
-    from photoshelf.storage.keys import rendition_key
-
     storage, thumbnail = get_storage(), SIZES["thumbnail"]
     done = skipped = 0
     pending = image_model.objects.filter(phash_band_0=None).values_list("id", "sha256")
@@ -152,7 +144,7 @@ def backfill(image_model=Image) -> tuple[int, int]:
         try:
             key = rendition_key(sha256, thumbnail.name, thumbnail.extension)
             with storage.open(key) as fh, PillowImage.open(fh) as pixels:
-                fingerprint = perceptual_hash(pixels)
+                fingerprint = steps.fingerprint(pixels)
         except Exception as exc:  # a missing file or a broken thumbnail: the row stays unchecked
             log.warning("near-duplicates: cannot fingerprint image %s: %r", image_id, exc)
             skipped += 1

@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-from photoshelf.ingest.errors import Refusal
+from photoshelf.core.refusals import Refusal
 
+from . import display
 from .models import Camera, Image
 
 MAX_PAGE_SIZE = 200
@@ -100,11 +101,6 @@ def browse(view: View, *, limit: int, cursor: str | None = None) -> Page:
     return Page(items=items[:limit], next_cursor=next_cursor)
 
 
-def newest_first(*, limit: int, cursor: str | None = None) -> Page:
-    """One page of images, newest upload first (the default view)."""
-    return browse(View(), limit=limit, cursor=cursor)
-
-
 def by_sha256(sha256: str) -> Page:
     """The image with exactly these bytes, if stored: a page of zero or one (unique index)."""
     sha256 = sha256.strip().lower()
@@ -127,7 +123,7 @@ def cameras() -> list[tuple[str, str]]:
 def camera_choices() -> list[tuple[str, str]]:
     """(form value, label) for each stored camera, labelled as the cards name cameras."""
     return [
-        (f"{make}{CAMERA_SEPARATOR}{model}", Image(camera_make=make, camera_model=model).camera)
+        (f"{make}{CAMERA_SEPARATOR}{model}", display.camera(make, model))
         for make, model in cameras()
     ]
 
@@ -182,16 +178,6 @@ def _keyset_query(rows: QuerySet[Image], field: str, order: str, after) -> Query
         else:
             rows = rows.filter(TupleGreaterThan(pair, (value, last_id)), **{f"{field}__gte": value})
     return rows
-
-
-def page_rows(*, limit: int, cursor: str | None = None) -> QuerySet[Image]:
-    """The one query behind a page of the default view (newest upload first): limit + 1 rows.
-
-    For query plans (`make bench` prints them); browse() runs the same query.
-    """
-    view = View()
-    after = decode_cursor(cursor, view) if cursor else None
-    return _keyset_query(_filtered(view), "uploaded_at", view.order, after)[: limit + 1]
 
 
 def _taken_order(rows: QuerySet[Image], view: View, after, count: int) -> list[Image]:

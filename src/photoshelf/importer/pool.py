@@ -1,6 +1,6 @@
 """Run import_one over many tasks on N workers, with at most a few tasks queued per worker.
 
-Workers are processes (measured faster than threads: see the README's import section). Each
+Workers are processes, not threads (`make bench` shows both rates, docs/benchmarks.md). Each
 takes one file from hashing to its committed row; the parent only hands out paths and collects
 small results, so memory stays bounded whatever the folder holds.
 """
@@ -18,7 +18,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
@@ -36,7 +35,6 @@ def run(
     tasks: Iterable[Task],
     *,
     jobs: int,
-    kind: str = "process",
     stop: Callable[[], bool] = lambda: False,
     tick: Callable[[], None] = lambda: None,
 ) -> Iterator[Result]:
@@ -44,7 +42,7 @@ def run(
     pending: dict[Future, Task] = {}
     retried: set[Task] = set()
     tasks = iter(tasks)
-    executor = _executor(kind, jobs)
+    executor = _executor(jobs)
     try:
         while True:
             while not stop() and len(pending) < jobs * QUEUED_PER_JOB:
@@ -64,14 +62,13 @@ def run(
                 else:
                     yield future.result()
             if lost:
-                executor = yield from _replace_broken(executor, kind, jobs, pending, lost, retried)
+                executor = yield from _replace_broken(executor, jobs, pending, lost, retried)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _replace_broken(
     executor: Executor,
-    kind: str,
     jobs: int,
     pending: dict[Future, Task],
     lost: list[Task],
@@ -89,7 +86,7 @@ def _replace_broken(
             yield future.result()
         else:
             lost.append(task)
-    executor = _executor(kind, jobs)
+    executor = _executor(jobs)
     for task in lost:
         if task in retried:
             yield Result(
@@ -104,9 +101,9 @@ def _replace_broken(
     return executor
 
 
-def _executor(kind: str, jobs: int) -> Executor:
-    if kind == "thread":
-        return ThreadPoolExecutor(jobs)
+def _executor(jobs: int) -> Executor:
+    # Processes, not threads: each file's hashing and checks hold the interpreter lock for a
+    # share of its time that threads would queue on (`make bench` compares the two rates).
     # Forked children inherit Django's settings as configured here; they must not share the
     # parent's database connection, so it is closed first and each child opens its own.
     connections.close_all()

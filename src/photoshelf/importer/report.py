@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from photoshelf.core.refusals import REFUSALS
+
 from .worker import ACCEPTED, DUPLICATE, ERROR, PRESENT, REFUSED, WOULD_ACCEPT, Result
 
 FIELDS = ("path", "outcome", "code", "image_id", "duplicate_of", "reason")
@@ -90,6 +92,4 @@ class Tally:
 
 
 def _outcome_of_code(code: str) -> str:
-    from photoshelf.ingest.errors import REFUSALS
-
     return REFUSED if code in REFUSALS else ERROR

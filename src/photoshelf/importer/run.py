@@ -42,7 +42,6 @@ class Options:
     dry_run: bool = False
     name_from: str = "stem"  # or "path": the file's path below the folder given, less its suffix
     report: Path | None = None
-    kind: str = "process"  # or "thread" (measured slower; kept for the benchmark)
     live: bool | None = None  # the progress bar; None: when stderr is a terminal
     user_id: int | None = None  # the uploader recorded on every imported image (--user)
 
@@ -76,7 +75,8 @@ class Summary:
 
 def run_import(options: Options, out: TextIO = sys.stdout) -> Summary:
     # One log line per stored file is right for a server and noise for thousands of files.
-    logging.getLogger("photoshelf.ingest").setLevel(logging.WARNING)
+    for name in ("photoshelf.ingest", "photoshelf.gallery.library"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     if not options.dry_run:
         get_storage().remove_abandoned(ABANDONED_WRITE_AFTER_S)
     present_up_to = Image.objects.aggregate(top=Max("id"))["top"] or 0
@@ -88,7 +88,6 @@ def run_import(options: Options, out: TextIO = sys.stdout) -> Summary:
             for result in pool.run(
                 run.tasks(),
                 jobs=options.jobs,
-                kind=options.kind,
                 stop=stopper.requested,
                 tick=run.display.tick,
             ):

@@ -6,9 +6,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from photoshelf.ingest import pipeline
-from photoshelf.ingest.errors import Refusal
-from photoshelf.ingest.upload import IncomingFile
+from django.contrib.auth import get_user_model
+
+from photoshelf.core.refusals import Refusal
+from photoshelf.gallery import library
+from photoshelf.ingest.incoming import IncomingFile
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ ACCEPTED, WOULD_ACCEPT, PRESENT, DUPLICATE, REFUSED, ERROR = (
     "refused",
     "error",
 )
-# Codes of files that could not be handled (beside the refusal codes of ingest/errors.py).
+# Codes of files that could not be handled (beside the refusal codes of core/refusals.py).
 UNREADABLE, INTERNAL_ERROR, WORKER_DIED = "unreadable", "internal-error", "worker-died"
 
 
@@ -60,9 +62,9 @@ def import_one(task: Task) -> Result:
     facts = {"size": incoming.size, "sha256": incoming.sha256}
     try:
         if task.dry_run:
-            pipeline.examine(incoming, task.name)
+            library.examine(incoming, task.name)
             return Result(task.path, WOULD_ACCEPT, **facts)
-        image = pipeline.ingest(incoming, task.name, uploaded_by=_user(task.user_id))
+        image = library.store(incoming, task.name, uploaded_by=_user(task.user_id))
         return Result(task.path, ACCEPTED, image_id=image.pk, **facts)
     except Refusal as refusal:
         if refusal.code == "duplicate":
@@ -79,6 +81,4 @@ def import_one(task: Task) -> Result:
 def _user(user_id: int | None):
     if user_id is None:
         return None
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get(pk=user_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pillow_heif
 from PIL import Image, ImageFile
 
-from .errors import Refusal
+from photoshelf.core.refusals import Refusal
 
 log = logging.getLogger(__name__)
 

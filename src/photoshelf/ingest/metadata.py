@@ -4,24 +4,23 @@ Date taken follows exiftool's DateTimeOriginal -> CreateDate: EXIF DateTimeOrigi
 exif:DateTimeOriginal, EXIF DateTimeDigitized (exiftool's CreateDate), XMP xmp:CreateDate, XMP
 photoshop:DateCreated; EXIF dates take their SubSec and OffsetTime companions, XMP dates carry
 their own zone. IFD0 DateTime (tag 306) is the file's modification date and never counts.
-Nothing here decodes pixels: PNG's eXIf chunk is read by walking the chunks, not via getexif().
+Nothing here decodes pixels: PNG's eXIf chunk is read by walking the chunks (png.py), not via
+getexif(); the XMP packet is parsed in xmp.py.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import re
-import struct
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from defusedxml import ElementTree as SafeET
 from PIL import ExifTags, Image
 
+from . import png
 from .decode import displayed_size
+from .xmp import parse_xmp
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +41,8 @@ TAG_SUBSEC_DIGITIZED = 0x9292
 TAG_LENS_MODEL = 0xA434
 GPS_LATITUDE_REF, GPS_LATITUDE, GPS_LONGITUDE_REF, GPS_LONGITUDE = 1, 2, 3, 4
 
-XMP_NS = {
-    "exif": "http://ns.adobe.com/exif/1.0/",
-    "exifEX": "http://cipa.jp/exif/1.0/",
-    "xmp": "http://ns.adobe.com/xap/1.0/",
-    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
-    "tiff": "http://ns.adobe.com/tiff/1.0/",
-    "aux": "http://ns.adobe.com/exif/1.0/aux/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-}
 
 MAX_TEXT_CHARS = 255
-MAX_XMP_BYTES = 1024 * 1024  # a larger XMP packet is ignored rather than parsed
-MAX_PNG_CHUNKS = 10_000  # chunks walked looking for eXIf/iTXt before giving up
-MAX_PNG_METADATA_CHUNK_BYTES = 4 * 1024 * 1024
 _DATE_RE = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET_RE = re.compile(r"^\s*([+-])(\d{1,2}):?(\d{2})\s*$")
 _XMP_DATE_RE = re.compile(
@@ -111,7 +98,7 @@ def read_metadata(image: Image.Image, *, name: str = "") -> Metadata:
     orientation, (width, height) = 1, image.size
     try:
         exif, xmp_bytes = _exif_and_xmp(image)
-        xmp = _parse_xmp(xmp_bytes, name)
+        xmp = parse_xmp(xmp_bytes, name)
         ifd0 = dict(exif)
         exif_ifd = _ifd(exif, ExifTags.IFD.Exif)
         gps = _gps(_ifd(exif, ExifTags.IFD.GPSInfo)) or _xmp_gps(xmp)
@@ -138,12 +125,12 @@ def read_metadata(image: Image.Image, *, name: str = "") -> Metadata:
         return Metadata(orientation=orientation, width=width, height=height)
 
 
-# --- Finding the blocks, without decoding pixels -------------------------------------------
+# --- Finding the blocks, without decoding pixels (PNG: png.metadata_chunks) --------------------
 
 
 def _exif_and_xmp(image: Image.Image) -> tuple[Image.Exif, bytes | None]:
     if image.format == "PNG":
-        exif_bytes, xmp = _png_metadata_chunks(image)
+        exif_bytes, xmp = png.metadata_chunks(image)
         exif = Image.Exif()
         if exif_bytes:
             exif.load(exif_bytes)
@@ -155,47 +142,6 @@ def _exif_and_xmp(image: Image.Image) -> tuple[Image.Exif, bytes | None]:
     return exif, xmp
 
 
-def _png_metadata_chunks(image: Image.Image) -> tuple[bytes | None, bytes | None]:
-    """eXIf and XMP iTXt by walking PNG chunks (skipping IDAT by seeking): Pillow's getexif()
-    on PNG decodes the whole image first when eXIf comes after the pixel data."""
-    exif, xmp = image.info.get("exif"), image.info.get("xmp")
-    fp = getattr(image, "fp", None)
-    if exif or fp is None:
-        return exif, xmp
-    position = fp.tell()
-    try:
-        fp.seek(8)  # after the signature
-        for _ in range(MAX_PNG_CHUNKS):
-            header = fp.read(8)
-            if len(header) < 8:
-                break
-            length, kind = struct.unpack(">I4s", header)
-            if kind == b"IEND":
-                break
-            if kind in (b"eXIf", b"iTXt") and length <= MAX_PNG_METADATA_CHUNK_BYTES:
-                data = fp.read(length)
-                fp.seek(4, io.SEEK_CUR)  # CRC
-                if kind == b"eXIf":
-                    exif = exif or data
-                elif data.startswith(b"XML:com.adobe.xmp\x00"):
-                    xmp = xmp or _itxt_text(data)
-            else:
-                fp.seek(length + 4, io.SEEK_CUR)
-    finally:
-        fp.seek(position)
-    return exif, xmp
-
-
-def _itxt_text(data: bytes) -> bytes | None:
-    keyword, rest = data.split(b"\x00", 1)
-    compressed, _method, rest = rest[0], rest[1], rest[2:]
-    _language, _translated, text = rest.split(b"\x00", 2)
-    if compressed:
-        inflater = zlib.decompressobj()
-        text = inflater.decompress(text, MAX_XMP_BYTES)
-    return text
-
-
 def _ifd(exif: Image.Exif, tag: int) -> dict:
     try:
         return dict(exif.get_ifd(tag))
@@ -204,40 +150,7 @@ def _ifd(exif: Image.Exif, tag: int) -> dict:
         return {}
 
 
-# --- XMP ------------------------------------------------------------------------------------
-
-
-def _parse_xmp(data: bytes | str | None, name: str) -> dict[str, str]:
-    """The few XMP properties we use, as {"prefix:Name": text}; {} when absent or unsafe."""
-    if not data:
-        return {}
-    if isinstance(data, str):
-        data = data.encode("utf-8", errors="replace")
-    if len(data) > MAX_XMP_BYTES:
-        return {}
-    try:
-        root = SafeET.fromstring(data.strip(b"\x00 \r\n\t"))
-    except Exception as exc:  # malformed XML, entities, DTDs: defusedxml refuses them all
-        log.info("metadata: unreadable XMP in %s: %r", name or "upload", exc)
-        return {}
-    wanted = {f"{{{uri}}}": prefix for prefix, uri in XMP_NS.items() if prefix != "rdf"}
-    found: dict[str, str] = {}
-    for element in root.iter():
-        # properties appear both as attributes of rdf:Description and as child elements
-        for key, value in [*element.attrib.items(), (element.tag, element.text)]:
-            if not isinstance(key, str) or not value or not value.strip():
-                continue
-            for uri, prefix in wanted.items():
-                if key.startswith(uri):
-                    found.setdefault(f"{prefix}:{key[len(uri) :]}", value.strip())
-        # rdf:Alt / rdf:Seq values (e.g. a lens name in rdf:li) belong to their parent property
-        for child in element:
-            items = [li.text for li in child.iter(f"{{{XMP_NS['rdf']}}}li") if li.text]
-            if items and isinstance(element.tag, str):
-                for uri, prefix in wanted.items():
-                    if element.tag.startswith(uri):
-                        found.setdefault(f"{prefix}:{element.tag[len(uri) :]}", items[0].strip())
-    return found
+# --- XMP values ------------------------------------------------------------------------------
 
 
 def _xmp_taken_at(raw: str | None, source: str) -> TakenAt | None:

@@ -6,7 +6,9 @@ import unicodedata
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
-from .errors import Refusal
+from photoshelf.core.refusals import Refusal
+from photoshelf.core.text import has_control, without_control
+
 from .metadata import TakenAt
 
 MAX_NAME_CHARS = 200
@@ -21,7 +23,7 @@ def clean_name(name: str | None, filename: str) -> str:
     text = unicodedata.normalize("NFC", (name or "").strip())
     if not text:
         text = PurePosixPath(filename).stem.strip() or filename.strip() or "Untitled"
-        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+        text = without_control(text)
         return text[:MAX_NAME_CHARS]
     if len(text) > MAX_NAME_CHARS:
         raise Refusal(
@@ -29,7 +31,7 @@ def clean_name(name: str | None, filename: str) -> str:
             f"The name is {len(text)} characters long; at most {MAX_NAME_CHARS} are allowed.",
             {"max_length": MAX_NAME_CHARS},
         )
-    if any(unicodedata.category(ch)[0] == "C" for ch in text):
+    if has_control(text):
         raise Refusal(
             "invalid-name",
             "The name contains control or formatting characters (such as line breaks).",

@@ -1,4 +1,4 @@
-"""The sizes made at upload, in one table, and render(): one decode, every size, no metadata.
+"""render(): one decode, every size of core.sizes.RENDITIONS, no metadata.
 
 The original is decoded once, at the largest rendition's scale (JPEG's DCT scaling does most of
 the shrinking for free via draft()); smaller sizes are made from the larger, and the EXIF
@@ -13,28 +13,13 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps
 
+from photoshelf.core.refusals import Refusal
+from photoshelf.core.sizes import RENDITIONS, Size
+
 from .decode import Opened
-from .errors import Refusal
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Size:
-    name: str
-    longest_side: int  # pixels
-    format: str  # Pillow encoder
-    quality: int
-    content_type: str
-    extension: str
-
-
-# Largest first: each size is made from the one before it.
-RENDITIONS: tuple[Size, ...] = (
-    Size("preview", 1600, "JPEG", 85, "image/jpeg", "jpg"),
-    Size("thumbnail", 400, "JPEG", 80, "image/jpeg", "jpg"),
-)
-SIZES = {size.name: size for size in RENDITIONS}
 
 # Shrink by whole factors with a box filter first while the result stays at least twice the
 # target, then Lanczos: Pillow's thumbnail() default. The 400 px thumbnail from the 1600 px

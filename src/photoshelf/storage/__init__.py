@@ -6,69 +6,28 @@ is decided once, from settings, by get_storage().
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO, Protocol
 
+from django.conf import settings
 
-class StorageUnavailable(Exception):
-    """The storage backend could not be reached or failed; the request may be retried."""
-
-
-class Storage(Protocol):
-    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
-        """Store a file's bytes under key, atomically: readers see all of it or nothing.
-
-        spooled: the file is a temporary copy nobody will write to again (an upload's spool
-        file), so a backend may take it over rather than copy its bytes.
-        """
-
-    def put_bytes(self, key: str, data: bytes) -> None:
-        """Store bytes under key, atomically."""
-
-    def open(self, key: str) -> BinaryIO:
-        """A readable binary file; FileNotFoundError when there is nothing under key."""
-
-    def size(self, key: str) -> int:
-        """The stored object's size in bytes; FileNotFoundError when missing."""
-
-    def exists(self, key: str) -> bool: ...
-
-    def modified(self, key: str) -> datetime:
-        """When the object was stored (aware, UTC); FileNotFoundError when missing."""
-
-    def delete(self, key: str) -> None:
-        """Remove key; nothing happens when it is already gone."""
-
-    def keys(self) -> Iterator[str]:
-        """Every stored key."""
-
-    def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
-        """A short-lived URL the client may fetch key from directly, or None: stream it."""
-
-    def download_origin(self) -> str | None:
-        """The scheme://host[:port] of download_url's URLs (for the pages' CSP), or None."""
-
-    def remove_abandoned(self, older_than_s: float) -> int:
-        """Delete partial writes of processes killed mid-write (never at a key); how many."""
+from .base import Storage, StorageUnavailable
+from .local import LocalStorage
 
 
 @cache
 def get_storage() -> Storage:
     """The backend PHOTOSHELF_STORAGE_URL names: s3://bucket/prefix, else a local folder."""
-    from django.conf import settings
-
     url = settings.PHOTOSHELF_STORAGE_URL
     if url.startswith("s3://"):
-        from .s3 import S3Storage
+        from .s3 import S3Storage  # boto3 is slow to import: only S3 sites pay for it
 
         return S3Storage.from_url(
             url,
             endpoint_url=settings.PHOTOSHELF_S3_ENDPOINT_URL or None,
             presign=settings.PHOTOSHELF_S3_PRESIGN,
         )
-    from .local import LocalStorage
-
     return LocalStorage(Path(url.removeprefix("file://") or settings.MEDIA_DIR))
+
+
+__all__ = ["Storage", "StorageUnavailable", "get_storage"]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from . import StorageUnavailable
+from .base import StorageUnavailable
 
 INCOMING_PREFIX = ".incoming-"
 
@@ -56,8 +56,8 @@ class LocalStorage:
     def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
         """An original: written once, read rarely (the gallery shows its renditions). Once on
         disk its bytes leave the page cache, so the cache keeps renditions and the next upload
-        reuses those pages (on a virtual machine, memory it has not used yet costs about 10 ms
-        per 3.5 MB written, reused memory under 1 ms)."""
+        reuses those pages: memory a machine has not used yet is much slower to write to
+        than reused memory, notably on virtual machines."""
         if spooled and self._link(key, path):
             return
         with open(path, "rb") as src:

@@ -22,13 +22,12 @@ from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import StorageUnavailable
+from .base import StorageUnavailable
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 30
 MAX_ATTEMPTS = 2  # one retry: a flaky network is retried, a dead server answers 503 quickly
 PRESIGNED_URL_SECONDS = 300
-STREAM_CHUNK_BYTES = 256 * 1024
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 

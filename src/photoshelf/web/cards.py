@@ -2,8 +2,8 @@
 
 A page has 48 cards; the template engine resolves each `{{ }}` by trying a dict lookup, an
 attribute, an index in turn, and calls filters through its own machinery. Giving it a plain dict
-of finished strings keeps the card template simple and the page's rendering cost about a third
-of what the same markup cost with filters (see `make bench`).
+of finished strings keeps the card template simple and the page's rendering cheap (the gallery
+table of `make bench` shows the page's cost).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 
 from photoshelf.accounts import permissions
 from photoshelf.gallery.models import Image
-from photoshelf.web.links import image_url
+from photoshelf.http.links import image_url
 from photoshelf.web.templatetags.photoshelf import iso, taken, utc_short
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import files, views
 
 app_name = "web"
 
@@ -8,8 +8,8 @@ urlpatterns = [
     path("", views.gallery, name="gallery"),
     path("upload", views.upload, name="upload"),
     path("images/<int:image_id>", views.image_page, name="image"),
-    path("images/<int:image_id>/original", views.original, name="original"),
+    path("images/<int:image_id>/original", files.original, name="original"),
     path("images/<int:image_id>/delete", views.delete, name="delete"),
     path("images/<int:image_id>/card", views.card, name="card"),
-    path("images/<int:image_id>/<str:size_name>", views.rendition, name="rendition"),
+    path("images/<int:image_id>/<str:size_name>", files.rendition, name="rendition"),
 ]

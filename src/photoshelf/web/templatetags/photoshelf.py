@@ -1,8 +1,7 @@
-"""Template filters for how the pages say things: dates, exposure, place, an image's links.
+"""Template filters for how the pages say things: dates, exposure, place.
 
-The gallery renders some of these about 250 times per page, so dates and links are formatted
-with plain Python rather than Django's `date` filter and `{% url %}` tag (together two thirds
-of the page's time).
+The gallery renders some of these hundreds of times per page, so dates are formatted with
+plain Python rather than Django's `date` filter, the most expensive part of a page once.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from django import template
 from photoshelf.accounts import permissions
 from photoshelf.gallery import display
 from photoshelf.gallery.models import Image
-from photoshelf.web.links import image_url
 
 register = template.Library()
 
@@ -29,26 +27,10 @@ DATE_SOURCES = {
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-# link name -> (view, extra arguments after the image id)
-LINKS = {
-    "page": ("web:image", ()),
-    "original": ("web:original", ()),
-    "delete": ("web:delete", ()),
-    "preview": ("web:rendition", ("preview",)),
-    "thumbnail": ("web:rendition", ("thumbnail",)),
-}
-
 
 def short_date(moment: datetime) -> str:
     """ "30 May 2008, 15:56", like Django's "j M Y, H:i"."""
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
-
-
-@register.filter
-def link(image: Image, name: str) -> str:
-    """{{ image|link:"thumbnail" }}: the URL of one of the image's pages or files."""
-    view, extra = LINKS[name]
-    return image_url(view, image.pk, *extra)
 
 
 @register.filter

@@ -1,96 +1,49 @@
-"""The incoming file: one upload, spooled to a temporary file while it is hashed and size-bounded.
+"""Receiving an upload: the body streamed to a spool file while it is hashed and size-bounded,
+and the checks every upload form shares (web page and API alike) before ingest starts.
 
 Django calls StreamingUploadHandler chunk by chunk as the request body arrives, so the SHA-256
 and the size limit are decided while the bytes stream in, and memory stays bounded whatever the
 file's size. A file over the limit stops the parse at once; the refusal waits on the request
-(`request.upload_refusal`) for the view to answer with.
+(`request.upload_refusal`) for received_file() to raise.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
-import os
 import time
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
 
-from photoshelf import timing
-
-from .errors import Refusal
-from .fingerprint import CHUNK_BYTES, sha256_file
-
-log = logging.getLogger(__name__)
-
-# A spool file untouched this long belongs to a server process that was killed mid-upload.
-STALE_SPOOL_SECONDS = 24 * 3600
+from photoshelf.core import timing
+from photoshelf.core.refusals import Refusal
+from photoshelf.ingest.fingerprint import CHUNK_BYTES
+from photoshelf.ingest.incoming import IncomingFile
 
 # Room for the multipart boundaries and the small text fields besides the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
-MAX_FILENAME_CHARS = 255
 
 
-@dataclass(frozen=True)
-class IncomingFile:
-    """A file to ingest: where its bytes are, how many, their SHA-256 and the name it came with.
-
-    `spooled`: the file is the upload's own temporary copy, which storage may take over (an
-    imported file is the owner's and is always copied)."""
-
-    path: Path
-    size: int
-    sha256: str
-    filename: str
-    spooled: bool = False
-
-    @classmethod
-    def from_upload(cls, upload: TemporaryUploadedFile) -> IncomingFile:
-        return cls(
-            path=Path(upload.temporary_file_path()),
-            size=upload.size,
-            sha256=upload.sha256,  # set by StreamingUploadHandler
-            filename=clean_filename(upload.name or ""),
-            spooled=True,
-        )
-
-    def settle(self) -> None:
-        """Put a spooled upload's bytes on disk now, so that storing it later (a second name for
-        the spool file) waits for no disk write: called while the pixels are worked on."""
-        if not self.spooled:
-            return
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError:  # storing it will try again, and say so if the disk fails
-            log.debug("upload: cannot flush %s early", self.path, exc_info=True)
-
-    @classmethod
-    def from_path(cls, path: Path) -> IncomingFile:
-        return cls(
-            path=path,
-            size=path.stat().st_size,
-            sha256=sha256_file(path),
-            filename=clean_filename(path.name),
-        )
-
-
-def clean_filename(raw: str) -> str:
-    """The client's file name without directories or control characters, at most 255 chars."""
-    base = raw.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    base = unicodedata.normalize("NFC", base).strip()
-    if base in {"", ".", ".."}:
-        return "upload"
-    return base[:MAX_FILENAME_CHARS]
+def received_file(request: HttpRequest, upload, *, missing: str) -> IncomingFile:
+    """The upload of a form with one `file` (and one `name`), or the refusal to answer with:
+    too large, a field sent twice, or no file (`missing` says where it was expected)."""
+    refusal = getattr(request, "upload_refusal", None)
+    if refusal is not None:
+        raise refusal
+    refuse_repeated_fields(request.POST)
+    refuse_repeated_fields(request.FILES)
+    if upload is None:
+        raise Refusal("file-missing", missing)
+    return IncomingFile.spooled_upload(
+        Path(upload.temporary_file_path()),
+        upload.size,
+        upload.sha256,  # set by StreamingUploadHandler
+        upload.name or "",
+    )
 
 
 def refuse_repeated_fields(fields, names: tuple[str, ...] = ("name", "file")) -> None:
@@ -169,27 +122,5 @@ class StreamingUploadHandler(FileUploadHandler):
                 file.close()  # a NamedTemporaryFile: closing removes it
 
 
-def remove_stale_spool_files(folder: Path, older_than_s: float = STALE_SPOOL_SECONDS) -> int:
-    """Delete the spool files of uploads whose process died (`photoshelf serve` at start)."""
-    cutoff, removed = time.time() - older_than_s, 0
-    for path in folder.glob("*.upload*"):  # Django's names: tmpXXXX.upload.jpg
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:  # finished meanwhile
-            continue
-    return removed
-
-
 # Django reads this to size the chunks it hands to receive_data_chunk.
 StreamingUploadHandler.chunk_size = CHUNK_BYTES
-
-__all__ = [
-    "IncomingFile",
-    "StreamingUploadHandler",
-    "clean_filename",
-    "remove_stale_spool_files",
-    "refuse_repeated_fields",
-    "too_large",
-]

@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from photoshelf.gallery.privacy import CannotStrip, strip_gps
 from photoshelf.ingest.metadata import read_metadata
-from photoshelf.ingest.privacy import CannotStrip, strip_gps
 from tests.factories import exif_block, photo
+
+# Pure bytes in, bytes out: once, not on every database and storage.
+pytestmark = pytest.mark.backends("sqlite-local")
 
 EXPECTED = json.loads(
     (Path(__file__).parent.parent / "data" / "exiftool-expected.json").read_text()

@@ -1,7 +1,8 @@
 """How long a request's named stages took, for its Server-Timing header.
 
-The web layer opens a recording around each request; the pipeline marks its stages with
-`with timing.stage("pixels"):`. Outside a recording (imports, tests) a stage costs nothing.
+The HTTP layer (http/server_timing.py) opens a recording around each request; the library marks
+its stages with `with timing.stage("pixels"):`. Outside a recording (imports, tests) a stage
+costs nothing.
 """
 
 from __future__ import annotations

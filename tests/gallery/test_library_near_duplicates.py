@@ -2,16 +2,16 @@
 
 import pytest
 
-from photoshelf.gallery import near_duplicates
+from photoshelf.core.refusals import Refusal
+from photoshelf.gallery import library, near_duplicates
 from photoshelf.gallery.models import Image
-from photoshelf.ingest import pipeline
-from photoshelf.ingest.errors import Refusal
 from photoshelf.ingest.fingerprint import hamming
-from photoshelf.ingest.upload import IncomingFile
+from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import stored_files
 from tests.factories import reencoded, scene
 
-pytestmark = pytest.mark.django_db
+# Library behaviour, not a backend matrix: the six backends are covered by tests/api and tests/web.
+pytestmark = [pytest.mark.django_db, pytest.mark.backends("sqlite-local")]
 
 
 def incoming(tmp_path, data: bytes, name: str) -> IncomingFile:
@@ -24,18 +24,18 @@ def test_a_version_committed_after_the_first_look_is_caught_before_the_insert(
     tmp_path, media_dir, monkeypatch
 ):
     original = scene(31)
-    real_store = pipeline._store_files
+    real_store = library._store_files
 
     def store_while_another_version_commits(*args):
         real_store(*args)
         # Another upload of the same photo passes every stage and commits right now: after this
         # upload's first look found nothing, before its row is inserted.
-        monkeypatch.setattr(pipeline, "_store_files", real_store)
-        pipeline.ingest(incoming(tmp_path, reencoded(original, quality=75), "other.jpg"))
+        monkeypatch.setattr(library, "_store_files", real_store)
+        library.store(incoming(tmp_path, reencoded(original, quality=75), "other.jpg"))
 
-    monkeypatch.setattr(pipeline, "_store_files", store_while_another_version_commits)
+    monkeypatch.setattr(library, "_store_files", store_while_another_version_commits)
     with pytest.raises(Refusal) as refused:
-        pipeline.ingest(incoming(tmp_path, original, "first.jpg"))
+        library.store(incoming(tmp_path, original, "first.jpg"))
     other = Image.objects.get()
     assert refused.value.code == "near-duplicate"
     assert refused.value.extra["duplicate_of"] == other.pk
@@ -49,19 +49,19 @@ def test_the_same_bytes_committed_during_the_lookup_are_still_a_duplicate(tmp_pa
     def nearest_after_the_same_bytes_commit(*args):
         # The same file, uploaded at the same moment, commits after this upload's SHA-256 look.
         monkeypatch.setattr(near_duplicates, "nearest", real_nearest)
-        pipeline.ingest(incoming(tmp_path, data, "twin.jpg"))
+        library.store(incoming(tmp_path, data, "twin.jpg"))
         return real_nearest(*args)
 
     monkeypatch.setattr(near_duplicates, "nearest", nearest_after_the_same_bytes_commit)
     with pytest.raises(Refusal) as refused:
-        pipeline.ingest(incoming(tmp_path, data, "first.jpg"))
+        library.store(incoming(tmp_path, data, "first.jpg"))
     assert refused.value.code == "duplicate"
     assert refused.value.extra == {"duplicate_of": Image.objects.get().pk}
 
 
 def test_the_backfill_fingerprints_rows_stored_before_fingerprints(tmp_path):
     for seed in (41, 42):
-        pipeline.ingest(incoming(tmp_path, scene(seed), f"{seed}.jpg"))
+        library.store(incoming(tmp_path, scene(seed), f"{seed}.jpg"))
     at_upload = {image.pk: near_duplicates.join(image.phash_bands) for image in Image.objects.all()}
     Image.objects.update(phash_band_0=None, phash_band_1=None, phash_band_2=None)
 
@@ -72,7 +72,7 @@ def test_the_backfill_fingerprints_rows_stored_before_fingerprints(tmp_path):
 
 
 def test_the_backfill_skips_a_row_whose_thumbnail_is_gone(tmp_path, media_dir):
-    image = pipeline.ingest(incoming(tmp_path, scene(43), "43.jpg"))
+    image = library.store(incoming(tmp_path, scene(43), "43.jpg"))
     Image.objects.update(phash_band_0=None, phash_band_1=None, phash_band_2=None)
     (media_dir / image.rendition_key("thumbnail")).unlink()
     assert near_duplicates.backfill() == (0, 1)

@@ -1,7 +1,8 @@
-"""Refusal(code, detail): the closed set of reasons an upload is turned away.
+"""Refusal(code, detail): the closed set of reasons a request or an upload is turned away.
 
-Codes are stable, machine-readable identifiers; the sentence a person reads is made here from
-the code and its facts, once, and used by both the web page and the API.
+Codes are stable, machine-readable identifiers; the sentence a person reads is made where the
+refusal is raised, from the code and its facts, and shown alike by the web page and the API,
+which names each code by its problem type (RFC 9457) and lists them all at /api/problems.
 """
 
 from __future__ import annotations
@@ -52,3 +53,18 @@ class Refusal(Exception):
     @property
     def title(self) -> str:
         return REFUSALS[self.code][1]
+
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_type(code: str) -> str:
+    return f"/api/problems/{code}"
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every refusal code with its status, title and problem type."""
+    return [
+        {"code": code, "status": status, "title": title, "type": problem_type(code)}
+        for code, (status, title) in REFUSALS.items()
+    ]

@@ -19,8 +19,8 @@ import zlib
 
 from PIL import ExifTags, Image
 
-from . import decode  # noqa: F401  (registers the HEIF/AVIF openers)
-from .metadata import read_metadata
+from photoshelf.ingest import decode, png  # noqa: F401  (decode registers the HEIF/AVIF openers)
+from photoshelf.ingest.metadata import read_metadata
 
 TAG_GPS_IFD = 0x8825
 TIFF_TYPE_BYTES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
@@ -200,7 +200,7 @@ def _strip_png(buf: bytearray) -> bytearray:
         data = bytearray(buf[at + 8 : at + 8 + length])
         if kind == b"eXIf":
             _blank_gps_ifd(data, 6 if data.startswith(b"Exif\x00\x00") else 0, len(data))
-        elif kind == b"iTXt" and data.startswith(b"XML:com.adobe.xmp\x00"):
+        elif kind == b"iTXt" and png.is_xmp(data):
             data = _blanked_itxt(data)
         out += struct.pack(">I", len(data)) + kind + data
         out += struct.pack(">I", zlib.crc32(kind + data))
@@ -211,13 +211,11 @@ def _strip_png(buf: bytearray) -> bytearray:
 
 
 def _blanked_itxt(data: bytearray) -> bytearray:
-    keyword, rest = bytes(data).split(b"\x00", 1)
-    flag, method, rest = rest[0], rest[1], rest[2:]
-    language, translated, text = rest.split(b"\x00", 2)
-    text = _blanked_xmp(zlib.decompress(text) if flag else text)
-    if flag:
+    chunk = png.InternationalText.parse(bytes(data))
+    text = _blanked_xmp(zlib.decompress(chunk.text) if chunk.compressed else chunk.text)
+    if chunk.compressed:
         text = zlib.compress(text)
-    return bytearray(b"\x00".join([keyword, bytes([flag, method]) + language, translated, text]))
+    return bytearray(chunk.with_text(text).to_bytes())
 
 
 def _strip_riff(buf: bytearray) -> None:

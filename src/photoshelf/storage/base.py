@@ -1,0 +1,50 @@
+"""The storage protocol every backend implements, and the one error they all raise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+
+class StorageUnavailable(Exception):
+    """The storage backend could not be reached or failed; the request may be retried."""
+
+
+class Storage(Protocol):
+    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
+        """Store a file's bytes under key, atomically: readers see all of it or nothing.
+
+        spooled: the file is a temporary copy nobody will write to again (an upload's spool
+        file), so a backend may take it over rather than copy its bytes.
+        """
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store bytes under key, atomically."""
+
+    def open(self, key: str) -> BinaryIO:
+        """A readable binary file; FileNotFoundError when there is nothing under key."""
+
+    def size(self, key: str) -> int:
+        """The stored object's size in bytes; FileNotFoundError when missing."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def modified(self, key: str) -> datetime:
+        """When the object was stored (aware, UTC); FileNotFoundError when missing."""
+
+    def delete(self, key: str) -> None:
+        """Remove key; nothing happens when it is already gone."""
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key."""
+
+    def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
+        """A short-lived URL the client may fetch key from directly, or None: stream it."""
+
+    def download_origin(self) -> str | None:
+        """The scheme://host[:port] of download_url's URLs (for the pages' CSP), or None."""
+
+    def remove_abandoned(self, older_than_s: float) -> int:
+        """Delete partial writes of processes killed mid-write (never at a key); how many."""
