@@ -22,6 +22,7 @@ from . import display
 from .models import Camera, Image
 
 MAX_PAGE_SIZE = 200
+MAX_ID = 2**63 - 1  # ids are 64-bit signed on every backend
 MAX_CAMERAS = 200  # cameras offered by the filter; beyond that a list is no help anyway
 SORT_FIELDS = {"uploaded": "uploaded_at", "taken": "taken_at"}
 ORDERS = ("desc", "asc")
@@ -53,6 +54,10 @@ class View:
             raise Refusal("invalid-request", f"order must be one of {', '.join(ORDERS)}.")
         if self.taken_from and self.taken_to and self.taken_from > self.taken_to:
             raise Refusal("invalid-request", "The date range ends before it starts.")
+        for name in ("taken_from", "taken_to"):
+            day = getattr(self, name)
+            if day is not None and day >= date.max:  # its end, the next midnight, has no date
+                raise Refusal("invalid-request", f"{name} must be a day before {date.max}.")
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> View:
@@ -220,8 +225,13 @@ def decode_cursor(cursor: str, view: View) -> tuple[datetime | None, int]:
         value = datetime.fromisoformat(when) if when else None
         if value is None and sort == "uploaded" or value is not None and value.tzinfo is None:
             raise ValueError("naive or missing")
-        return value, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if value is not None:
+            value = value.astimezone(UTC)  # the database compares in UTC: it must exist there
+        last_id = int(pk)
+        if not 0 < last_id <= MAX_ID:
+            raise ValueError("id out of range")
+        return value, last_id
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise Refusal("invalid-request", "The page cursor is not valid.") from None
 
 
