@@ -39,8 +39,21 @@ mypy-baseline: install
 system-deps:
 	@PYTHON=$(PYTHON) ./scripts/system-deps
 
+# The whole suite, every backend, on TEST_WORKERS processes (pytest-xdist; `auto`: one per
+# core). loadgroup keeps a module's tests on one worker when they share a module-scoped fixture
+# (tests/conftest.py marks them). Coverage of photoshelf, branches too, measured in the pytest
+# processes ([tool.coverage] in pyproject.toml); below fail_under the run fails.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+
 test: system-deps install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+# The quick loop: SQLite and local storage only, no browser, no real servers (photoshelf serve,
+# PostgreSQL, MariaDB, S3), not the `slow` modules (see tests/conftest.py). No coverage.
+test-fast: install
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --backends sqlite-local \
+		-m "not e2e and not real_servers and not slow" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
@@ -57,4 +70,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements-runtime.lock
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .coverage .coverage.*
