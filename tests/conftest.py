@@ -4,6 +4,10 @@ a real `photoshelf serve`, and the real database and S3 servers the API and page
 Tests that request `backend` (every test under tests/api/ and tests/web/, through their
 conftest.py) run once per database (SQLite, PostgreSQL, MariaDB) and storage (local, S3).
 
+`--backends sqlite-local,...` (or TEST_BACKENDS) keeps only those runs of them.
+Tests that start real servers (a `photoshelf serve`, PostgreSQL, MariaDB, S3) are marked
+`real_servers`, and a few slow end-to-end modules `slow`: `make test-fast` leaves both out.
+
 `client` is a signed-in member (Django's test client); `anonymous`, `member`, `uploader`,
 `administrator`, `member_token` and `revoked_token` are the named identities of permission tests.
 """
@@ -33,12 +37,70 @@ CORPUS = REPO.parent / "shared" / "corpus" / "exif-samples"
 DATABASES = ("sqlite", "postgresql", "mariadb")
 STORAGES = ("local", "s3")
 ALIASES = {"sqlite": "default", "postgresql": "postgresql", "mariadb": "mariadb"}
+# Not PHOTOSHELF_*: tests/django_settings.py drops those before this file is read.
+BACKENDS_VARIABLE = "TEST_BACKENDS"
+# Tests here start servers of their own inside the test (not through a `*server` fixture).
+REAL_SERVER_PATHS = ("tests/scaling/", "tests/storage/test_s3.py")
+# Marked `slow`: the near-duplicate measurement over the whole corpus (a minute or more), and
+# the real `photoshelf import` runs, separate processes with worker pools (seconds each).
+SLOW_PATHS = (
+    "tests/ingest/test_near_duplicate_evaluation.py",
+    "tests/importer/test_import_command.py",
+    "tests/importer/test_interrupted_import.py",
+)
 
 
 @dataclass(frozen=True)
 class Backend:
     database: str  # sqlite, postgresql, mariadb
     storage: str  # local, s3
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backends",
+        default=os.environ.get(BACKENDS_VARIABLE, ""),
+        help="comma-separated database-storage runs to keep (e.g. sqlite-local); the others "
+        f"are deselected. Default: all, or ${BACKENDS_VARIABLE}.",
+    )
+
+
+def _chosen_backends(config) -> set[str] | None:
+    value = config.getoption("backends").strip()
+    if not value:
+        return None
+    chosen = {name.strip() for name in value.split(",") if name.strip()}
+    known = {f"{db}-{storage}" for db in DATABASES for storage in STORAGES}
+    if chosen - known:
+        raise pytest.UsageError(
+            f"--backends: unknown {sorted(chosen - known)}; choose from {sorted(known)}"
+        )
+    return chosen
+
+
+def _starts_real_servers(item) -> bool:
+    """A `photoshelf serve`, a database server or an S3 server, started for this test."""
+    if any(
+        name == "server" or name.endswith(("_server", "_servers")) for name in item.fixturenames
+    ):
+        return True
+    backend = _backend_of(item)
+    if backend is not None and (backend.database, backend.storage) != ("sqlite", "local"):
+        return True
+    return item.nodeid.startswith(REAL_SERVER_PATHS)
+
+
+def _shared_fixture_group(item) -> str | None:
+    """The module's id when the test uses a module-scoped (or class- or package-scoped)
+    fixture: under `pytest -n ... --dist loadgroup` its tests then run on one worker, so a
+    costly shared fixture (a server, an import of the corpus) is made once, not once per
+    worker. Other tests go to whichever worker is free."""
+    for definitions in item._fixtureinfo.name2fixturedefs.values():
+        for definition in definitions:
+            # Plugins' own (pytest-django's class-scoped one on every test) have no baseid.
+            if definition.baseid and definition.scope in ("module", "class", "package"):
+                return item.nodeid.split("::", 1)[0]
+    return None
 
 
 def pytest_generate_tests(metafunc):
@@ -58,9 +120,28 @@ def _backend_of(item) -> Backend | None:
     return callspec.params.get("backend") if callspec else None
 
 
-def pytest_collection_modifyitems(items):
-    """A test on PostgreSQL or MariaDB gets that database set up and wrapped in its transaction."""
+@pytest.hookimpl(tryfirst=True)  # before `-m` is applied: it selects on `real_servers` too
+def pytest_collection_modifyitems(config, items):
+    """Only the chosen backends' runs are kept (--backends); tests that start real servers are
+    marked `real_servers`; a test on PostgreSQL or MariaDB gets that database set up and
+    wrapped in its transaction."""
+    chosen = _chosen_backends(config)
+    if chosen is not None:
+        kept, dropped = [], []
+        for item in items:
+            backend = _backend_of(item)
+            skip = backend is not None and f"{backend.database}-{backend.storage}" not in chosen
+            (dropped if skip else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
     for item in items:
+        if _starts_real_servers(item):
+            item.add_marker(pytest.mark.real_servers)
+        if item.nodeid.startswith(SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
+        if group := _shared_fixture_group(item):
+            item.add_marker(pytest.mark.xdist_group(group))
         backend, marker = _backend_of(item), item.get_closest_marker("django_db")
         if backend is None or marker is None or backend.database == "sqlite":
             continue

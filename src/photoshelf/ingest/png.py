@@ -17,7 +17,7 @@ MAX_CHUNKS = 10_000  # chunks walked looking for eXIf/iTXt before giving up
 MAX_METADATA_CHUNK_BYTES = 4 * 1024 * 1024
 
 
-def is_xmp(data: bytes) -> bool:
+def is_xmp(data: bytes | bytearray) -> bool:
     """An iTXt chunk's data that carries the XMP packet."""
     return data.startswith(XMP_KEYWORD + b"\x00")
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
@@ -31,7 +32,7 @@ PRESIGNED_REDIRECT_MAX_AGE_SECONDS = 60  # well inside the presigned URL's own l
 
 @viewable(tokens_allowed=True)
 @require_safe
-def original(request: HttpRequest, image_id: int) -> HttpResponse:
+def original(request: HttpRequest, image_id: int) -> HttpResponseBase:
     image = get_object_or_404(Image, pk=image_id)
     strip = settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS
     return _stored_file(
@@ -63,7 +64,7 @@ def _without_gps(data: bytes) -> bytes:
 
 @viewable(tokens_allowed=True)
 @require_safe
-def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpResponse:
+def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpResponseBase:
     size = SIZES.get(size_name)
     if size is None:
         raise Http404("no such rendition")
@@ -87,15 +88,15 @@ def _stored_file(
     etag: str,
     transform: Callable[[bytes], bytes] | None = None,
     last_modified: datetime | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The stored bytes (through `transform`, read whole, when given) with safe headers."""
     quoted_etag = f'"{etag}"'
     # Only decoded raster images are ever stored; anything a browser would not show
     # as an image is offered as a download instead.
     inline = content_type.startswith("image/") and content_type != "image/svg+xml"
-    disposition = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename) or "inline"  # None: no name
     if _unchanged(request, quoted_etag, last_modified):
-        response = HttpResponse(status=304)
+        response: HttpResponseBase = HttpResponse(status=304)
     elif transform is None and (
         url := get_storage().download_url(key, content_type=content_type, disposition=disposition)
     ):  # bytes that must be transformed (GPS removed) always pass through the server
@@ -132,7 +133,7 @@ def _unchanged(request: HttpRequest, quoted_etag: str, last_modified: datetime |
 
 def _file_response(
     key: str, content_type: str, transform: Callable[[bytes], bytes] | None
-) -> HttpResponse:
+) -> HttpResponseBase:
     try:
         stream = get_storage().open(key)
     except FileNotFoundError:
