@@ -95,3 +95,15 @@ def test_each_user_lists_only_their_own_tokens(client, member):
     tokens.create(member, "mine")
     html = client.get("/tokens").content.decode()
     assert "mine" in html and "someone&#x27;s secret script" not in html
+
+
+@pytest.mark.parametrize("form", ["Bearer {}", "BEARER  {}", "bearer {} "])
+def test_the_api_and_the_file_urls_read_the_authorization_header_alike(
+    anonymous, member_token, form
+):
+    anonymous.post("/api/images", {"file": upload(photo())}, **bearer(member_token))
+    header = form.format(member_token)
+    listed = anonymous.get("/api/images", HTTP_AUTHORIZATION=header)
+    thumbnail = Image.objects.get().pk
+    served = anonymous.get(f"/images/{thumbnail}/thumbnail", HTTP_AUTHORIZATION=header)
+    assert listed.status_code == served.status_code == 200, header

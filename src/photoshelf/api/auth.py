@@ -13,7 +13,14 @@ from photoshelf.accounts import tokens
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>`: no cookie is involved, so no CSRF check is needed."""
+    """`Authorization: Bearer <token>`: no cookie is involved, so no CSRF check is needed.
+
+    The header is read by tokens.bearer_secret(), as for file URLs, so both accept the same
+    spellings; HttpBearer is kept for what it declares in the OpenAPI document."""
+
+    def __call__(self, request):
+        secret = tokens.bearer_secret(request)
+        return None if secret is None else self.authenticate(request, secret)
 
     def authenticate(self, request, token: str):
         return tokens.user_for_secret(token)
