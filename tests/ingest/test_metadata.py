@@ -1,16 +1,19 @@
 """metadata.read_metadata(): date taken, camera and orientation from EXIF, never an exception."""
 
 import io
+import logging
 import shutil
 import subprocess
 from datetime import datetime, timedelta
 
 import pytest
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from photoshelf.ingest import decode  # noqa: F401  (registers the HEIF opener)
 from photoshelf.ingest.metadata import parse_exif_datetime, parse_exif_offset, read_metadata
-from tests.factories import photo
+from photoshelf.ingest.xmp import MAX_XMP_BYTES, MAX_XMP_DEPTH, MAX_XMP_ELEMENTS, parse_xmp
+from tests.factories import exif_block, photo
 
 
 def facts_of(data: bytes):
@@ -305,3 +308,69 @@ def test_it_falls_back_to_xmp_in_tiff(tmp_path):
     assert facts.taken_at.local == datetime(2026, 3, 4, 5, 6, 7)
     assert facts.taken_at.offset == timedelta(hours=5, minutes=30)
     assert facts.taken_at.source == "XMP:DateCreated"
+
+
+# --- XMP bounded: nesting and size are refused while parsing, never walked ------------------
+
+XMP_CREATED = (
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
+    b' xmp:CreateDate="2026-02-03T04:05:06"/></rdf:RDF>'
+)
+
+
+def xmp_nested(levels: int, *, tail: bytes = b"") -> bytes:
+    """An XMP packet `levels` elements deep in all, with the date taken at the bottom."""
+    wrappers = levels - 2  # rdf:RDF and rdf:Description are the last two levels
+    return b"<a>" * wrappers + XMP_CREATED + b"</a>" * wrappers + tail
+
+
+def xmp_wide(elements: int) -> bytes:
+    """An XMP packet of `elements` elements in all, three levels deep."""
+    siblings = elements - 2  # the root and rdf:Description
+    return (
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        + b"<a/>" * siblings
+        + b'<rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
+        b' xmp:CreateDate="2026-02-03T04:05:06"/></rdf:RDF>'
+    )
+
+
+def test_xmp_as_deep_as_the_bound_is_read_one_level_more_is_ignored():
+    assert parse_xmp(xmp_nested(MAX_XMP_DEPTH), "x") == {"xmp:CreateDate": "2026-02-03T04:05:06"}
+    assert parse_xmp(xmp_nested(MAX_XMP_DEPTH + 1), "x") == {}
+
+
+def test_xmp_with_as_many_elements_as_the_bound_is_read_one_more_is_ignored():
+    assert parse_xmp(xmp_wide(MAX_XMP_ELEMENTS), "x") == {"xmp:CreateDate": "2026-02-03T04:05:06"}
+    assert parse_xmp(xmp_wide(MAX_XMP_ELEMENTS + 1), "x") == {}
+
+
+def test_deeply_nested_xmp_is_ignored_as_soon_as_it_is_too_deep(caplog):
+    # 50,000 levels, then XML that does not parse: the refusal names the depth, so the parse
+    # stopped at the bound and never reached the end of the packet
+    packet = xmp_nested(50_000, tail=b"<unclosed")
+    assert len(packet) < MAX_XMP_BYTES
+    with caplog.at_level(logging.INFO, logger="photoshelf.ingest.xmp"):
+        assert parse_xmp(packet, "deep.png") == {}
+    assert f"nested deeper than {MAX_XMP_DEPTH}" in caplog.text
+    assert "unreadable" not in caplog.text
+
+
+def png_with_xmp(packet: bytes, **exif_fields) -> bytes:
+    """A small PNG with an EXIF date and the packet as the compressed iTXt other software writes."""
+    info = PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", packet.decode(), zip=True)
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), (90, 140, 200)).save(
+        out, "PNG", pnginfo=info, exif=exif_block(**exif_fields)
+    )
+    return out.getvalue()
+
+
+def test_a_png_with_deeply_nested_xmp_keeps_its_exif_facts():
+    data = png_with_xmp(xmp_nested(50_000), taken=datetime(2026, 5, 6, 7, 8, 9))
+    assert len(data) < 10_000  # a few kilobytes: the nesting compresses to nothing
+    facts = facts_of(data)
+    assert facts.taken_at.local == datetime(2026, 5, 6, 7, 8, 9)
+    assert facts.taken_at.source == "DateTimeOriginal"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 
@@ -18,6 +20,18 @@ XMP_NS = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 }
 MAX_XMP_BYTES = 1024 * 1024  # a larger XMP packet is ignored rather than parsed
+# Real packets are a few levels deep (x:xmpmeta/rdf:RDF/rdf:Description/property/rdf:Seq/rdf:li,
+# a struct or two more) and hold at most some thousands of elements (a long edit history). A
+# packet beyond either bound is ignored, found while parsing: the rest is never parsed or walked.
+MAX_XMP_DEPTH = 100
+MAX_XMP_ELEMENTS = 100_000
+
+_RDF_LI = f"{{{XMP_NS['rdf']}}}li"
+_WANTED = {f"{{{uri}}}": prefix for prefix, uri in XMP_NS.items() if prefix != "rdf"}
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def parse_xmp(data: bytes | str | None, name: str) -> dict[str, str]:
@@ -29,25 +43,62 @@ def parse_xmp(data: bytes | str | None, name: str) -> dict[str, str]:
     if len(data) > MAX_XMP_BYTES:
         return {}
     try:
-        root = SafeET.fromstring(data.strip(b"\x00 \r\n\t"))
+        root, first_li = _parse(data.strip(b"\x00 \r\n\t"))
+    except _TooLarge as exc:
+        log.info("xmp: ignored the XMP in %s: %s", name or "upload", exc)
+        return {}
     except Exception as exc:  # malformed XML, entities, DTDs: defusedxml refuses them all
         log.info("xmp: unreadable XMP in %s: %r", name or "upload", exc)
         return {}
-    wanted = {f"{{{uri}}}": prefix for prefix, uri in XMP_NS.items() if prefix != "rdf"}
     found: dict[str, str] = {}
     for element in root.iter():
         # properties appear both as attributes of rdf:Description and as child elements
         for key, value in [*element.attrib.items(), (element.tag, element.text)]:
             if not isinstance(key, str) or not value or not value.strip():
                 continue
-            for uri, prefix in wanted.items():
-                if key.startswith(uri):
-                    found.setdefault(f"{prefix}:{key[len(uri) :]}", value.strip())
-        # rdf:Alt / rdf:Seq values (e.g. a lens name in rdf:li) belong to their parent property
-        for child in element:
-            items = [li.text for li in child.iter(f"{{{XMP_NS['rdf']}}}li") if li.text]
-            if items and isinstance(element.tag, str):
-                for uri, prefix in wanted.items():
-                    if element.tag.startswith(uri):
-                        found.setdefault(f"{prefix}:{element.tag[len(uri) :]}", items[0].strip())
+            _add(found, key, value)
+        # rdf:Alt / rdf:Seq values (e.g. a lens name in rdf:li) belong to their parent property:
+        # the first rdf:li with text below it, found while parsing
+        if isinstance(element.tag, str):
+            for child in element:
+                li = first_li.get(child)
+                if li is not None:
+                    _add(found, element.tag, li.text or "")
+                    break
     return found
+
+
+def _add(found: dict[str, str], key: str, value: str) -> None:
+    for uri, prefix in _WANTED.items():
+        if key.startswith(uri):
+            found.setdefault(f"{prefix}:{key[len(uri) :]}", value.strip())
+
+
+def _parse(data: bytes) -> tuple[Element, dict[Element, Element]]:
+    """The tree, and for each element the first rdf:li with text in its subtree (itself
+    included); raises _TooLarge as soon as the packet is deeper or larger than the bounds."""
+    depth = elements = 0
+    root: Element | None = None
+    first_li: dict[Element, Element] = {}
+    for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
+        if event == "start":
+            depth += 1
+            elements += 1
+            if depth > MAX_XMP_DEPTH:
+                raise _TooLarge(f"nested deeper than {MAX_XMP_DEPTH} elements")
+            if elements > MAX_XMP_ELEMENTS:
+                raise _TooLarge(f"more than {MAX_XMP_ELEMENTS} elements")
+            if root is None:
+                root = element
+            continue
+        depth -= 1
+        if element.tag == _RDF_LI and element.text:
+            first_li[element] = element
+        else:
+            for child in element:
+                if child in first_li:
+                    first_li[element] = first_li[child]
+                    break
+    if root is None:
+        raise ValueError("no root element")
+    return root, first_li
