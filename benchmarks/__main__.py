@@ -3,8 +3,8 @@
 Everything is measured side by side in one run on this machine: ratios (ingest over the minimum
 pipeline run in the same process, two workers over one, busy over idle) travel across machines,
 absolute milliseconds do not. Default sizes finish in a few minutes; `--full` adds the 1M-row
-gallery. `--readme` writes the table into README.md between its bench markers (and the
-near-duplicate table between its own).
+gallery. `--write-docs` writes the table into docs/benchmarks.md between its bench markers (and
+the near-duplicate table between its own).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import PIL
 from PIL import features
 
-from . import corpus, decodes, floor, gallery, images, ingest_http, readme
+from . import corpus, decodes, docs, floor, gallery, images, ingest_http
 from .gallery import CAMERAS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -342,7 +342,9 @@ def main() -> None:
     )
     parser.add_argument("--sizes", help="gallery sizes, comma-separated (default 1000,100000)")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
-    parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write the tables into docs/benchmarks.md"
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "photoshelf.settings")
@@ -374,8 +376,8 @@ def main() -> None:
                 default=str,
             )
         )
-    if args.readme:
-        readme.write_between("bench", table)
+    if args.write_docs:
+        docs.write_between("bench", table)
 
 
 def run_apart(module: str, *args: str) -> None:
@@ -389,6 +391,6 @@ if __name__ == "__main__":
     else:
         main()
         log("near-duplicate lookup on SQLite, PostgreSQL and MariaDB")
-        run_apart("near_duplicates", *(["--readme"] if "--readme" in sys.argv else []))
+        run_apart("near_duplicates", *(["--write-docs"] if "--write-docs" in sys.argv else []))
         log("photoshelf import")
         run_apart("import_throughput")

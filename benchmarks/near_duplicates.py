@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from . import readme
+from . import docs
 from .databases import empty_database
 from .seeding import insert_images
 
@@ -191,9 +191,9 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument(
-        "--readme",
+        "--write-docs",
         action="store_true",
-        help="write the table into README.md between its near-duplicates markers",
+        help="write the table into docs/benchmarks.md between its near-duplicates markers",
     )
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
@@ -227,8 +227,8 @@ def main() -> None:
                 results.append(json.loads(done.stdout))
     print("Near-duplicate lookup, medians; seeded fingerprints\n")
     print(table(results))
-    if args.readme:
-        readme.write_between("near-duplicates", table(results))
+    if args.write_docs:
+        docs.write_between("near-duplicates", table(results))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Which HTTP server runs photoshelf best: `python -m benchmarks.servers [--readme]`.
+"""Which HTTP server runs photoshelf best: `python -m benchmarks.servers [--write-docs]`.
 
 gunicorn gthread (WSGI, what `photoshelf serve` runs), Granian (WSGI, Rust) and uvicorn (ASGI:
 Django runs each sync view in a thread) are started with two workers on the same data, each
@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import readme
+from . import docs
 from .ingest_http import Uploads, at_concurrency, gallery_under_load
 from .serving import Client, Server, clean_env
 
@@ -71,7 +71,7 @@ def prepare(data_dir: Path) -> None:
 
 
 def main() -> None:
-    write = "--readme" in sys.argv[1:]
+    write = "--write-docs" in sys.argv[1:]
     made = Uploads("jpg", 20)
     jpeg = Uploads("jpg", 0, files=made.files[:16])  # uploaded, then deleted after each step
     rows = []
@@ -116,7 +116,7 @@ def main() -> None:
     )
     print(table)
     if write:
-        readme.write_between("servers", table)
+        docs.write_between("servers", table)
 
 
 if __name__ == "__main__":
