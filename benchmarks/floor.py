@@ -2,7 +2,7 @@
 
 hash, EXIF, ONE decode at the preview's scale, a 1600 px JPEG q85 preview, the 400 px thumbnail
 made from the preview, a 64-bit difference hash of the thumbnail. With Pillow and with pyvips
-(when installed), plus the pieces and the traps the README quotes, all as medians in ms.
+(when installed), plus the pieces and the traps docs/benchmarks.md quotes, all as medians in ms.
 """
 
 from __future__ import annotations
