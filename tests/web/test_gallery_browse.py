@@ -27,6 +27,19 @@ def test_the_form_shows_the_view_from_the_address(client):
     assert ">Reset</a>" in html
 
 
+def test_the_camera_filter_finds_makes_and_models_holding_the_separator(client):
+    add(client, make="A|B Optics", model="Model 100%|2", color=(0, 5, 5))
+    add(
+        client, make="A", model="B Optics|Model 100%|2", color=(90, 5, 5)
+    )  # a split at the first "|" finds
+    html = client.get("/").content.decode()
+    value = "A%7CB Optics|Model 100%25%7C2"
+    assert f'<option value="{value}">' in html
+    html = client.get("/", {"camera": value}).content.decode()
+    assert html.count('class="card"') == 1 and "A|B Optics" in html
+    assert f'<option value="{value}" selected>' in html
+
+
 def test_a_filter_that_matches_nothing_says_so(client):
     add(client, make="Canon", model="Canon EOS 40D")
     html = client.get("/", {"camera": "Leica|M6"}).content.decode()

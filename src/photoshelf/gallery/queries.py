@@ -12,6 +12,7 @@ import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import unquote
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
@@ -26,7 +27,8 @@ MAX_ID = 2**63 - 1  # ids are 64-bit signed on every backend
 MAX_CAMERAS = 200  # cameras offered by the filter; beyond that a list is no help anyway
 SORT_FIELDS = {"uploaded": "uploaded_at", "taken": "taken_at"}
 ORDERS = ("desc", "asc")
-# Separates make and model in the web form's single camera choice ("Canon|Canon EOS 40D").
+# Separates make and model in the web form's single camera choice ("Canon|Canon EOS 40D"); a
+# make or model holding the separator (or "%") has it percent-escaped, see camera_value().
 CAMERA_SEPARATOR = "|"
 
 
@@ -65,6 +67,7 @@ class View:
         make = model = None
         if params.get("camera"):
             make, _, model = params["camera"].partition(CAMERA_SEPARATOR)
+            make, model = unquote(make), unquote(model)
         return cls(
             sort=params.get("sort") or "uploaded",
             order=params.get("order") or "desc",
@@ -87,7 +90,7 @@ class View:
         """The web form's value for the camera filter."""
         if self.make is None and self.model is None:
             return ""
-        return f"{self.make or ''}{CAMERA_SEPARATOR}{self.model or ''}"
+        return camera_value(self.make or "", self.model or "")
 
 
 def browse(view: View, *, limit: int, cursor: str | None = None) -> Page:
@@ -127,10 +130,17 @@ def cameras() -> list[tuple[str, str]]:
 
 def camera_choices() -> list[tuple[str, str]]:
     """(form value, label) for each stored camera, labelled as the cards name cameras."""
-    return [
-        (f"{make}{CAMERA_SEPARATOR}{model}", display.camera(make, model))
-        for make, model in cameras()
-    ]
+    return [(camera_value(make, model), display.camera(make, model)) for make, model in cameras()]
+
+
+def camera_value(make: str, model: str) -> str:
+    """The camera filter's one form value for a make and model: "Canon|Canon EOS 40D". Only
+    "%" and the separator are escaped, so every other make reads as it is stored."""
+    return f"{_escape(make)}{CAMERA_SEPARATOR}{_escape(model)}"
+
+
+def _escape(part: str) -> str:
+    return part.replace("%", "%25").replace(CAMERA_SEPARATOR, "%7C")
 
 
 def _one_bound(view: View, after: tuple[datetime, int]):
