@@ -165,7 +165,7 @@ def test_a_worker_killed_mid_import_costs_nothing_its_files_are_retried(
     expected_rows, expected_files = uninterrupted
     stored = files(data_dir)
     # The killed worker may have been writing a file: its temporary name (never a key, never
-    # read) stays until a later import removes it, once untouched for 15 minutes (README).
+    # read) stays until a later import removes it, once untouched for 15 minutes (docs/usage.md).
     left = [key for key in stored if key not in expected_files]
     assert all(Path(key).name.startswith(".incoming-") for key in left), left
     assert len(left) <= 1
