@@ -17,6 +17,7 @@ from django.core.management import call_command, execute_from_command_line
 from django.db import connections
 
 from photoshelf.core import datadir
+from photoshelf.core.migrating import migration_lock
 from photoshelf.ingest.incoming import remove_stale_spool_files
 from photoshelf.server import serve
 
@@ -33,9 +34,14 @@ def _setup_django() -> None:
     datadir.prepare()
 
 
-def _migrate(verbosity: int = 1) -> None:
-    # With Django's system checks: a misconfiguration stops `serve` before it listens.
-    call_command("migrate", interactive=False, verbosity=verbosity, skip_checks=False)
+def _migrate(verbosity: int = 1, *, then_collect_static: bool = False) -> None:
+    # With Django's system checks: a misconfiguration stops `serve` before it listens. Under
+    # the lock, so servers started together migrate one after another (core/migrating.py);
+    # static files too, since servers on one machine may share the data folder they go to.
+    with migration_lock(connections["default"]):
+        call_command("migrate", interactive=False, verbosity=verbosity, skip_checks=False)
+        if then_collect_static:
+            call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -46,8 +52,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
-    _migrate(verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    _migrate(verbosity=0, then_collect_static=True)
 
     remove_stale_spool_files(Path(settings.FILE_UPLOAD_TEMP_DIR))
     connections.close_all()  # the workers forked from here open connections of their own
