@@ -57,7 +57,7 @@ def migration_lock(connection: BaseDatabaseWrapper) -> Iterator[None]:
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT RELEASE_LOCK(%s)", [LOCK_NAME])
-    elif connection.vendor == "sqlite" and not connection.is_in_memory_db():
+    elif connection.vendor == "sqlite" and not _in_memory(str(connection.settings_dict["NAME"])):
         lock_file = Path(f"{connection.settings_dict['NAME']}.migrate-lock")
         with lock_file.open("a") as held:
             fcntl.flock(
@@ -66,3 +66,7 @@ def migration_lock(connection: BaseDatabaseWrapper) -> Iterator[None]:
             yield
     else:  # an in-memory SQLite database is this process's alone
         yield
+
+
+def _in_memory(name: str) -> bool:
+    return name == ":memory:" or "mode=memory" in name
