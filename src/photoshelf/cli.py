@@ -14,6 +14,7 @@ import django
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command, execute_from_command_line
+from django.core.management.base import BaseCommand
 from django.db import connections
 
 from photoshelf.core import datadir
@@ -38,8 +39,11 @@ def _migrate(verbosity: int = 1, *, then_collect_static: bool = False) -> None:
     # With Django's system checks: a misconfiguration stops `serve` before it listens. Under
     # the lock, so servers started together migrate one after another (core/migrating.py);
     # static files too, since servers on one machine may share the data folder they go to.
+    # The checks come first: they explain a data folder or database that cannot be used,
+    # where taking the lock would only fail.
+    BaseCommand().check(databases=["default"])  # what `migrate` runs, raising the same error
     with migration_lock(connections["default"]):
-        call_command("migrate", interactive=False, verbosity=verbosity, skip_checks=False)
+        call_command("migrate", interactive=False, verbosity=verbosity, skip_checks=True)
         if then_collect_static:
             call_command("collectstatic", interactive=False, verbosity=0)
 
