@@ -184,3 +184,16 @@ def test_static_files_are_fingerprinted_compressed_and_cached_for_good(shelf, br
             assert re.search(r"\.[0-9a-f]{12}\.js$", imported), imported
             imports += 1
     assert imports >= 3
+
+
+@pytest.mark.parametrize("path", ["/", "/images/1", "/tokens", "/users"])
+def test_no_page_is_wider_than_a_phone(shelf, browser, path):
+    """An administrator's header (API, Tokens, Users, a long name, Sign out) wraps on a phone
+    instead of making every page scroll sideways."""
+    context, page = open_page(browser, shelf, "light", "phone")
+    try:
+        page.goto(shelf.url + path)
+        widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert widths[0] <= widths[1], widths
+    finally:
+        context.close()
