@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from photoshelf.core.refusals import Refusal
-from photoshelf.ingest import decode
-from tests.factories import photo
+from photoshelf.ingest import decode, jpeg
+from tests.factories import flat_jpeg, photo, with_repeated_last_scan
 
 MAX_PIXELS = 200_000_000
 
@@ -90,3 +90,18 @@ def test_it_accepts_an_image_at_the_pixel_limit(tmp_path):
 @pytest.mark.parametrize("orientation, expected", [(1, (40, 30)), (6, (30, 40)), (8, (30, 40))])
 def test_displayed_size_swaps_for_rotated_orientations(orientation, expected):
     assert decode.displayed_size((40, 30), orientation) == expected
+
+
+def test_it_refuses_a_jpeg_with_more_scans_than_real_files_have(tmp_path):
+    hostile = with_repeated_last_scan(flat_jpeg("L", progressive=True), jpeg.MAX_SCANS + 1)
+    with pytest.raises(Refusal) as refused:
+        decode.open_image(write(tmp_path, hostile, "photo.jpg"), max_pixels=MAX_PIXELS)
+    assert refused.value.code == "not-an-image"
+    assert refused.value.extra == {"max_scans": jpeg.MAX_SCANS}
+
+
+def test_it_accepts_a_jpeg_with_as_many_scans_as_the_bound(tmp_path):
+    many = with_repeated_last_scan(flat_jpeg("L", progressive=True), jpeg.MAX_SCANS)
+    opened = decode.open_image(write(tmp_path, many, "photo.jpg"), max_pixels=MAX_PIXELS)
+    opened.image.load()
+    assert opened.format == "JPEG"

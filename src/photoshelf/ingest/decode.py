@@ -15,6 +15,8 @@ from PIL import Image, ImageFile
 
 from photoshelf.core.refusals import Refusal
 
+from . import jpeg
+
 log = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()
@@ -88,8 +90,27 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
     if width * height > max_pixels:
         image.close()
         raise _too_many_pixels((width, height), max_pixels)
+    try:
+        _check_pixel_data(image, path)
+    except Refusal:
+        image.close()
+        raise
     content_type, extension = content_type_and_extension(fmt)
     return Opened(image=image, format=fmt, content_type=content_type, extension=extension)
+
+
+def _check_pixel_data(image: Image.Image, path: Path) -> None:
+    """Refuse, before decoding, pixel data that would cost far more than its size in pixels:
+    a JPEG with more than jpeg.MAX_SCANS scans."""
+    if image.format in {"JPEG", "MPO"}:
+        layout = jpeg.read_layout(path)
+        if layout.scans > jpeg.MAX_SCANS:
+            log.info("decode: %s has more than %d scans", path.name, jpeg.MAX_SCANS)
+            raise Refusal(
+                "not-an-image",
+                f"The JPEG has more than {jpeg.MAX_SCANS} scans; real photos have about 10.",
+                {"max_scans": jpeg.MAX_SCANS},
+            )
 
 
 def displayed_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
