@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from photoshelf.core.refusals import Refusal
-from photoshelf.ingest import decode, jpeg
+from photoshelf.ingest import decode, jpeg, renditions
 from tests.factories import flat_jpeg, photo, with_repeated_last_scan
 
 MAX_PIXELS = 200_000_000
@@ -105,3 +105,70 @@ def test_it_accepts_a_jpeg_with_as_many_scans_as_the_bound(tmp_path):
     opened = decode.open_image(write(tmp_path, many, "photo.jpg"), max_pixels=MAX_PIXELS)
     opened.image.load()
     assert opened.format == "JPEG"
+
+
+# --- The whole picture decodes: data that ends early in good order is not an image ----------
+
+
+def noisy(fmt: str = "JPEG", size: tuple[int, int] = (640, 480), **options) -> bytes:
+    """A picture whose compressed data grows with its rows (flat colour would be a few bytes)."""
+    grain = Image.effect_noise(size, 60)
+    image = Image.merge("RGB", [grain, Image.linear_gradient("L").resize(size), grain])
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def decoded(tmp_path, data: bytes):
+    """Open and decode every pixel, as an upload does (renditions.render() decodes)."""
+    opened = decode.open_image(write(tmp_path, data, "photo"), max_pixels=MAX_PIXELS)
+    with opened.image:
+        return renditions.render(opened, 1)
+
+
+def png_rows(width: int, height: int, rows: int) -> bytes:
+    """An RGB PNG declaring width×height whose complete zlib stream holds `rows` rows."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    raw = b"".join(b"\x00" + bytes((x + y) % 256 for x in range(width * 3)) for y in range(rows))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_it_refuses_a_png_whose_complete_zlib_stream_holds_half_its_rows(tmp_path):
+    assert decoded(tmp_path, png_rows(200, 100, 100))  # all rows: a picture
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, png_rows(200, 100, 50))
+    assert refused.value.code == "not-an-image"
+
+
+def test_it_refuses_a_small_png_declaring_14000_by_14000_before_decoding(tmp_path):
+    with pytest.raises(Refusal) as refused:
+        decode.open_image(write(tmp_path, png_declaring(14_000, 14_000)), max_pixels=MAX_PIXELS)
+    assert refused.value.code == "not-an-image"
+
+
+@pytest.mark.parametrize(
+    "fmt, options",
+    [
+        ("JPEG", {}),
+        ("JPEG", {"quality": 100, "subsampling": 0}),
+        ("JPEG", {"optimize": True}),
+        ("JPEG", {"progressive": True}),
+        ("JPEG", {"restart_marker_blocks": 1}),
+        ("MPO", {"save_all": True, "append_images": [Image.new("RGB", (8, 8))]}),
+        ("PNG", {}),
+        ("PNG", {"optimize": True}),
+    ],
+)
+def test_it_decodes_complete_files_of_every_layout(tmp_path, fmt, options):
+    for size in [(1, 1), (9, 17), (333, 211)]:
+        assert decoded(tmp_path, noisy(fmt, size, **options))

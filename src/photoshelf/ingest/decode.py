@@ -1,7 +1,8 @@
 """Open an image from its content alone: the real format, the pixel bound, the orientation.
 
-Nothing here trusts the file name or the client's Content-Type. Opening reads only the header;
-pixels are decoded once, later, by renditions.render(). Any parser failure becomes a Refusal.
+Nothing here trusts the file name or the client's Content-Type. Opening reads the header and
+walks JPEG and PNG structure (no pixels); pixels are decoded once, later, by renditions.render().
+Any parser failure becomes a Refusal.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PIL import Image, ImageFile
 
 from photoshelf.core.refusals import Refusal
 
-from . import jpeg
+from . import jpeg, png
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +101,37 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
 
 
 def _check_pixel_data(image: Image.Image, path: Path) -> None:
-    """Refuse, before decoding, pixel data that would cost far more than its size in pixels:
-    a JPEG with more than jpeg.MAX_SCANS scans."""
+    """Refuse, before decoding, pixel data that would cost too much or is visibly incomplete.
+
+    "Only images" means the whole picture decodes. Pillow refuses data that stops mid-stream
+    (ImageFile.LOAD_TRUNCATED_IMAGES stays False), but not data that ends early in good order:
+    a header declaring far more rows than the data holds would be stored as a picture of black
+    rows. So:
+    - JPEG: at most jpeg.MAX_SCANS scans.
+    - PNG: the zlib stream inflates to every row the header declares (png.holds_every_row).
+    """
     if image.format in {"JPEG", "MPO"}:
-        layout = jpeg.read_layout(path)
-        if layout.scans > jpeg.MAX_SCANS:
-            log.info("decode: %s has more than %d scans", path.name, jpeg.MAX_SCANS)
-            raise Refusal(
-                "not-an-image",
-                f"The JPEG has more than {jpeg.MAX_SCANS} scans; real photos have about 10.",
-                {"max_scans": jpeg.MAX_SCANS},
-            )
+        _check_jpeg(path)
+    elif image.format == "PNG" and not png.holds_every_row(path):
+        raise _incomplete(path)
+
+
+def _check_jpeg(path: Path) -> None:
+    layout = jpeg.read_layout(path)
+    if layout.scans > jpeg.MAX_SCANS:
+        log.info("decode: %s has more than %d scans", path.name, jpeg.MAX_SCANS)
+        raise Refusal(
+            "not-an-image",
+            f"The JPEG has more than {jpeg.MAX_SCANS} scans; real photos have about 10.",
+            {"max_scans": jpeg.MAX_SCANS},
+        )
+
+
+def _incomplete(path: Path) -> Refusal:
+    log.info("decode: %s holds less pixel data than its header declares", path.name)
+    return Refusal(
+        "not-an-image", "The image could not be decoded: the file is truncated or corrupt."
+    )
 
 
 def displayed_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
