@@ -126,6 +126,35 @@ def decoded(tmp_path, data: bytes):
         return renditions.render(opened, 1)
 
 
+def cut_with_end_marker(data: bytes, fraction: float = 0.5) -> bytes:
+    return data[: int(len(data) * fraction)] + b"\xff\xd9"
+
+
+@pytest.mark.parametrize("options", [{}, {"progressive": True}, {"restart_marker_rows": 1}])
+def test_it_refuses_a_jpeg_cut_short_with_an_end_marker_appended(tmp_path, options):
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, cut_with_end_marker(noisy(**options)))
+    assert refused.value.code == "not-an-image"
+
+
+def test_it_refuses_a_jpeg_cut_just_before_its_end(tmp_path):
+    data = noisy()
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, data[:-200] + b"\xff\xd9")
+    assert refused.value.code == "not-an-image"
+
+
+@pytest.mark.parametrize("marker", [b"\xff\xc0", b"\xff\xc2"], ids=["baseline", "progressive"])
+def test_it_refuses_a_small_jpeg_whose_header_claims_14000_by_14000(tmp_path, marker):
+    data = bytearray(noisy(size=(16, 16), progressive=marker == b"\xff\xc2"))
+    frame = data.find(marker)
+    assert frame > 0
+    data[frame + 5 : frame + 9] = struct.pack(">HH", 14_000, 14_000)
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, bytes(data))
+    assert refused.value.code == "not-an-image"
+
+
 def png_rows(width: int, height: int, rows: int) -> bytes:
     """An RGB PNG declaring width×height whose complete zlib stream holds `rows` rows."""
 
@@ -153,6 +182,28 @@ def test_it_refuses_a_png_whose_complete_zlib_stream_holds_half_its_rows(tmp_pat
 def test_it_refuses_a_small_png_declaring_14000_by_14000_before_decoding(tmp_path):
     with pytest.raises(Refusal) as refused:
         decode.open_image(write(tmp_path, png_declaring(14_000, 14_000)), max_pixels=MAX_PIXELS)
+    assert refused.value.code == "not-an-image"
+
+
+def with_intervals_dropped(data: bytes, dropped: int) -> bytes:
+    """A JPEG with restart markers whose last `dropped` intervals are lost, as a camera's write
+    error loses them: the data stops at a restart marker and the end marker follows."""
+    end = len(data) - 2
+    for _ in range(dropped):
+        end = max(data.rfind(b"\xff%c" % code, 0, end) for code in range(0xD0, 0xD8))
+    return data[:end] + b"\xff\xd9"
+
+
+def test_it_accepts_a_jpeg_missing_a_few_restart_intervals_at_the_bottom(tmp_path):
+    data = noisy(size=(64, 1600), restart_marker_rows=1)  # 100 intervals of one MCU row
+    made = decoded(tmp_path, with_intervals_dropped(data, 2))
+    assert (made[0].width, made[0].height) == (64, 1600)
+
+
+def test_it_refuses_a_jpeg_missing_more_restart_intervals_than_that(tmp_path):
+    data = noisy(size=(64, 1600), restart_marker_rows=1)
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, with_intervals_dropped(data, 3))
     assert refused.value.code == "not-an-image"
 
 

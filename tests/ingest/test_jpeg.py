@@ -31,3 +31,29 @@ def test_it_stops_at_the_first_images_end(tmp_path):
 def test_it_reads_nothing_from_what_is_not_a_jpeg(tmp_path):
     assert jpeg.read_layout(write(tmp_path, b"\xff\xd8\xff")).scans == 0
     assert jpeg.read_layout(write(tmp_path, b"\xff\xd8\xff\xda\x00")).scans == 0
+
+
+def test_a_file_with_every_scan_is_complete(tmp_path):
+    for options in [{}, {"progressive": True}, {"restart_marker_rows": 1}]:
+        assert jpeg.read_layout(write(tmp_path, flat_jpeg(**options))).complete
+
+
+def test_a_progressive_file_missing_its_later_scans_is_incomplete(tmp_path):
+    data = flat_jpeg(progressive=True)
+    fifth_scan = [i for i in range(len(data)) if data.startswith(b"\xff\xda", i)][4]
+    layout = jpeg.read_layout(write(tmp_path, data[:fifth_scan] + b"\xff\xd9"))
+    assert (layout.scans, layout.complete) == (4, False)
+
+
+def test_a_scan_with_fewer_bits_than_blocks_is_incomplete(tmp_path):
+    data = bytearray(flat_jpeg())
+    frame = data.find(b"\xff\xc0")
+    data[frame + 5 : frame + 9] = (4000).to_bytes(2, "big") * 2  # 250,000 blocks of Y alone
+    assert not jpeg.read_layout(write(tmp_path, bytes(data))).complete
+
+
+def test_it_finds_where_a_single_scan_ends_and_counts_its_restart_intervals(tmp_path):
+    data = flat_jpeg(restart_marker_rows=1)  # 64×48 at 4:2:0: three MCU rows
+    layout = jpeg.read_layout(write(tmp_path, data))
+    assert layout.data_end == len(data) - 2  # the end marker
+    assert layout.intervals == (3, 3)

@@ -43,6 +43,9 @@ KNOWN_FORMATS: dict[str, tuple[str, str]] = {
     "AVIF": ("image/avif", "avif"),
 }
 
+# The share of a JPEG's restart intervals that may be missing (see _check_pixel_data).
+MAX_MISSING_INTERVALS = 0.02
+
 # EXIF orientation values whose display swaps width and height.
 TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})
 
@@ -105,18 +108,27 @@ def _check_pixel_data(image: Image.Image, path: Path) -> None:
 
     "Only images" means the whole picture decodes. Pillow refuses data that stops mid-stream
     (ImageFile.LOAD_TRUNCATED_IMAGES stays False), but not data that ends early in good order:
-    a header declaring far more rows than the data holds would be stored as a picture of black
-    rows. So:
-    - JPEG: at most jpeg.MAX_SCANS scans.
+    a cut upload with an end marker added, or a header declaring far more pixels than the data
+    holds, would be stored as a picture of grey or black rows. So, for the formats of photos:
+    - JPEG (_check_jpeg): at most jpeg.MAX_SCANS scans; the scans code every coefficient, and
+      each block's DC value in at least one bit; a single-scan file is decoded from a stream
+      that ends where its scan's data ends, so libjpeg runs out of data (and Pillow refuses)
+      instead of meeting the end marker early and filling the rest with grey.
     - PNG: the zlib stream inflates to every row the header declares (png.holds_every_row).
+    Accepted on purpose: a JPEG with restart markers that lacks at most MAX_MISSING_INTERVALS
+    of its intervals. libjpeg resynchronises at each restart marker, so a camera's write error
+    costs a band of blocks and a few grey bottom rows, not the picture, and viewers show such
+    a file (the sample corpus has one: jpg/corrupted.jpg, 0.9% missing). Not measured: each
+    later scan of a multi-scan JPEG (libjpeg needs the end marker after the last one, so the
+    stream cannot end early); those scans refine a picture whose every block is already coded.
     """
     if image.format in {"JPEG", "MPO"}:
-        _check_jpeg(path)
+        _check_jpeg(image, path)
     elif image.format == "PNG" and not png.holds_every_row(path):
         raise _incomplete(path)
 
 
-def _check_jpeg(path: Path) -> None:
+def _check_jpeg(image: Image.Image, path: Path) -> None:
     layout = jpeg.read_layout(path)
     if layout.scans > jpeg.MAX_SCANS:
         log.info("decode: %s has more than %d scans", path.name, jpeg.MAX_SCANS)
@@ -125,6 +137,16 @@ def _check_jpeg(path: Path) -> None:
             f"The JPEG has more than {jpeg.MAX_SCANS} scans; real photos have about 10.",
             {"max_scans": jpeg.MAX_SCANS},
         )
+    if not layout.complete:
+        raise _incomplete(path)
+    if layout.intervals is not None:
+        needed, present = layout.intervals
+        if present < needed * (1 - MAX_MISSING_INTERVALS):
+            raise _incomplete(path)
+        if present < needed:
+            return  # a few missing, accepted (see above): libjpeg fills them with grey
+    if layout.data_end is not None and isinstance(image, ImageFile.ImageFile) and image.fp:
+        image.fp = jpeg.ReadsUpTo(image.fp, layout.data_end)  # type: ignore[assignment]
 
 
 def _incomplete(path: Path) -> Refusal:
