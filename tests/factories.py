@@ -129,5 +129,21 @@ def reencoded(
     return out.getvalue()
 
 
+def flat_jpeg(mode: str = "RGB", **options) -> bytes:
+    """A 64×48 JPEG of one grey, saved with these options."""
+    out = io.BytesIO()
+    Image.new(mode, (64, 48), 128).save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+def with_repeated_last_scan(data: bytes, scans: int) -> bytes:
+    """The file with its last scan repeated until it has `scans` scans: for a flat progressive
+    picture the last scan is a refinement of a few bytes, and libjpeg decodes each repeat over
+    the whole picture."""
+    last = data.rfind(b"\xff\xda")
+    have = data.count(b"\xff\xda")  # FF in entropy-coded data is always followed by 00 or RSTn
+    return data[:-2] + data[last:-2] * (scans - have) + b"\xff\xd9"
+
+
 def upload(data: bytes, filename: str = "photo.jpg", content_type: str = "image/jpeg"):
     return SimpleUploadedFile(filename, data, content_type=content_type)

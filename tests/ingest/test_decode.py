@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from photoshelf.core.refusals import Refusal
-from photoshelf.ingest import decode
-from tests.factories import photo
+from photoshelf.ingest import decode, jpeg, renditions
+from tests.factories import flat_jpeg, photo, with_repeated_last_scan
 
 MAX_PIXELS = 200_000_000
 
@@ -90,3 +90,136 @@ def test_it_accepts_an_image_at_the_pixel_limit(tmp_path):
 @pytest.mark.parametrize("orientation, expected", [(1, (40, 30)), (6, (30, 40)), (8, (30, 40))])
 def test_displayed_size_swaps_for_rotated_orientations(orientation, expected):
     assert decode.displayed_size((40, 30), orientation) == expected
+
+
+def test_it_refuses_a_jpeg_with_more_scans_than_real_files_have(tmp_path):
+    hostile = with_repeated_last_scan(flat_jpeg("L", progressive=True), jpeg.MAX_SCANS + 1)
+    with pytest.raises(Refusal) as refused:
+        decode.open_image(write(tmp_path, hostile, "photo.jpg"), max_pixels=MAX_PIXELS)
+    assert refused.value.code == "not-an-image"
+    assert refused.value.extra == {"max_scans": jpeg.MAX_SCANS}
+
+
+def test_it_accepts_a_jpeg_with_as_many_scans_as_the_bound(tmp_path):
+    many = with_repeated_last_scan(flat_jpeg("L", progressive=True), jpeg.MAX_SCANS)
+    opened = decode.open_image(write(tmp_path, many, "photo.jpg"), max_pixels=MAX_PIXELS)
+    opened.image.load()
+    assert opened.format == "JPEG"
+
+
+# --- The whole picture decodes: data that ends early in good order is not an image ----------
+
+
+def noisy(fmt: str = "JPEG", size: tuple[int, int] = (640, 480), **options) -> bytes:
+    """A picture whose compressed data grows with its rows (flat colour would be a few bytes)."""
+    grain = Image.effect_noise(size, 60)
+    image = Image.merge("RGB", [grain, Image.linear_gradient("L").resize(size), grain])
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def decoded(tmp_path, data: bytes):
+    """Open and decode every pixel, as an upload does (renditions.render() decodes)."""
+    opened = decode.open_image(write(tmp_path, data, "photo"), max_pixels=MAX_PIXELS)
+    with opened.image:
+        return renditions.render(opened, 1)
+
+
+def cut_with_end_marker(data: bytes, fraction: float = 0.5) -> bytes:
+    return data[: int(len(data) * fraction)] + b"\xff\xd9"
+
+
+@pytest.mark.parametrize("options", [{}, {"progressive": True}, {"restart_marker_rows": 1}])
+def test_it_refuses_a_jpeg_cut_short_with_an_end_marker_appended(tmp_path, options):
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, cut_with_end_marker(noisy(**options)))
+    assert refused.value.code == "not-an-image"
+
+
+def test_it_refuses_a_jpeg_cut_just_before_its_end(tmp_path):
+    data = noisy()
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, data[:-200] + b"\xff\xd9")
+    assert refused.value.code == "not-an-image"
+
+
+@pytest.mark.parametrize("marker", [b"\xff\xc0", b"\xff\xc2"], ids=["baseline", "progressive"])
+def test_it_refuses_a_small_jpeg_whose_header_claims_14000_by_14000(tmp_path, marker):
+    data = bytearray(noisy(size=(16, 16), progressive=marker == b"\xff\xc2"))
+    frame = data.find(marker)
+    assert frame > 0
+    data[frame + 5 : frame + 9] = struct.pack(">HH", 14_000, 14_000)
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, bytes(data))
+    assert refused.value.code == "not-an-image"
+
+
+def png_rows(width: int, height: int, rows: int) -> bytes:
+    """An RGB PNG declaring width×height whose complete zlib stream holds `rows` rows."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    raw = b"".join(b"\x00" + bytes((x + y) % 256 for x in range(width * 3)) for y in range(rows))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_it_refuses_a_png_whose_complete_zlib_stream_holds_half_its_rows(tmp_path):
+    assert decoded(tmp_path, png_rows(200, 100, 100))  # all rows: a picture
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, png_rows(200, 100, 50))
+    assert refused.value.code == "not-an-image"
+
+
+def test_it_refuses_a_small_png_declaring_14000_by_14000_before_decoding(tmp_path):
+    with pytest.raises(Refusal) as refused:
+        decode.open_image(write(tmp_path, png_declaring(14_000, 14_000)), max_pixels=MAX_PIXELS)
+    assert refused.value.code == "not-an-image"
+
+
+def with_intervals_dropped(data: bytes, dropped: int) -> bytes:
+    """A JPEG with restart markers whose last `dropped` intervals are lost, as a camera's write
+    error loses them: the data stops at a restart marker and the end marker follows."""
+    end = len(data) - 2
+    for _ in range(dropped):
+        end = max(data.rfind(b"\xff%c" % code, 0, end) for code in range(0xD0, 0xD8))
+    return data[:end] + b"\xff\xd9"
+
+
+def test_it_accepts_a_jpeg_missing_a_few_restart_intervals_at_the_bottom(tmp_path):
+    data = noisy(size=(64, 1600), restart_marker_rows=1)  # 100 intervals of one MCU row
+    made = decoded(tmp_path, with_intervals_dropped(data, 2))
+    assert (made[0].width, made[0].height) == (64, 1600)
+
+
+def test_it_refuses_a_jpeg_missing_more_restart_intervals_than_that(tmp_path):
+    data = noisy(size=(64, 1600), restart_marker_rows=1)
+    with pytest.raises(Refusal) as refused:
+        decoded(tmp_path, with_intervals_dropped(data, 3))
+    assert refused.value.code == "not-an-image"
+
+
+@pytest.mark.parametrize(
+    "fmt, options",
+    [
+        ("JPEG", {}),
+        ("JPEG", {"quality": 100, "subsampling": 0}),
+        ("JPEG", {"optimize": True}),
+        ("JPEG", {"progressive": True}),
+        ("JPEG", {"restart_marker_blocks": 1}),
+        ("MPO", {"save_all": True, "append_images": [Image.new("RGB", (8, 8))]}),
+        ("PNG", {}),
+        ("PNG", {"optimize": True}),
+    ],
+)
+def test_it_decodes_complete_files_of_every_layout(tmp_path, fmt, options):
+    for size in [(1, 1), (9, 17), (333, 211)]:
+        assert decoded(tmp_path, noisy(fmt, size, **options))

@@ -1,7 +1,8 @@
 """Open an image from its content alone: the real format, the pixel bound, the orientation.
 
-Nothing here trusts the file name or the client's Content-Type. Opening reads only the header;
-pixels are decoded once, later, by renditions.render(). Any parser failure becomes a Refusal.
+Nothing here trusts the file name or the client's Content-Type. Opening reads the header and
+walks JPEG and PNG structure (no pixels); pixels are decoded once, later, by renditions.render().
+Any parser failure becomes a Refusal.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import pillow_heif
 from PIL import Image, ImageFile
 
 from photoshelf.core.refusals import Refusal
+
+from . import jpeg, png
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,9 @@ KNOWN_FORMATS: dict[str, tuple[str, str]] = {
     "HEIF": ("image/heic", "heic"),
     "AVIF": ("image/avif", "avif"),
 }
+
+# The share of a JPEG's restart intervals that may be missing (see _check_pixel_data).
+MAX_MISSING_INTERVALS = 0.02
 
 # EXIF orientation values whose display swaps width and height.
 TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})
@@ -88,8 +94,66 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
     if width * height > max_pixels:
         image.close()
         raise _too_many_pixels((width, height), max_pixels)
+    try:
+        _check_pixel_data(image, path)
+    except Refusal:
+        image.close()
+        raise
     content_type, extension = content_type_and_extension(fmt)
     return Opened(image=image, format=fmt, content_type=content_type, extension=extension)
+
+
+def _check_pixel_data(image: Image.Image, path: Path) -> None:
+    """Refuse, before decoding, pixel data that would cost too much or is visibly incomplete.
+
+    "Only images" means the whole picture decodes. Pillow refuses data that stops mid-stream
+    (ImageFile.LOAD_TRUNCATED_IMAGES stays False), but not data that ends early in good order:
+    a cut upload with an end marker added, or a header declaring far more pixels than the data
+    holds, would be stored as a picture of grey or black rows. So, for the formats of photos:
+    - JPEG (_check_jpeg): at most jpeg.MAX_SCANS scans; the scans code every coefficient, and
+      each block's DC value in at least one bit; a single-scan file is decoded from a stream
+      that ends where its scan's data ends, so libjpeg runs out of data (and Pillow refuses)
+      instead of meeting the end marker early and filling the rest with grey.
+    - PNG: the zlib stream inflates to every row the header declares (png.holds_every_row).
+    Accepted on purpose: a JPEG with restart markers that lacks at most MAX_MISSING_INTERVALS
+    of its intervals. libjpeg resynchronises at each restart marker, so a camera's write error
+    costs a band of blocks and a few grey bottom rows, not the picture, and viewers show such
+    a file (the sample corpus has one: jpg/corrupted.jpg, 0.9% missing). Not measured: each
+    later scan of a multi-scan JPEG (libjpeg needs the end marker after the last one, so the
+    stream cannot end early); those scans refine a picture whose every block is already coded.
+    """
+    if image.format in {"JPEG", "MPO"}:
+        _check_jpeg(image, path)
+    elif image.format == "PNG" and not png.holds_every_row(path):
+        raise _incomplete(path)
+
+
+def _check_jpeg(image: Image.Image, path: Path) -> None:
+    layout = jpeg.read_layout(path)
+    if layout.scans > jpeg.MAX_SCANS:
+        log.info("decode: %s has more than %d scans", path.name, jpeg.MAX_SCANS)
+        raise Refusal(
+            "not-an-image",
+            f"The JPEG has more than {jpeg.MAX_SCANS} scans; real photos have about 10.",
+            {"max_scans": jpeg.MAX_SCANS},
+        )
+    if not layout.complete:
+        raise _incomplete(path)
+    if layout.intervals is not None:
+        needed, present = layout.intervals
+        if present < needed * (1 - MAX_MISSING_INTERVALS):
+            raise _incomplete(path)
+        if present < needed:
+            return  # a few missing, accepted (see above): libjpeg fills them with grey
+    if layout.data_end is not None and isinstance(image, ImageFile.ImageFile) and image.fp:
+        image.fp = jpeg.ReadsUpTo(image.fp, layout.data_end)  # type: ignore[assignment]
+
+
+def _incomplete(path: Path) -> Refusal:
+    log.info("decode: %s holds less pixel data than its header declares", path.name)
+    return Refusal(
+        "not-an-image", "The image could not be decoded: the file is truncated or corrupt."
+    )
 
 
 def displayed_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
