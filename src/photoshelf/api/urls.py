@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from photoshelf.core.refusals import REFUSALS, Refusal, catalogue
 from photoshelf.http.answers import problem_response, unauthenticated
+from photoshelf.http.body import UnreadableBody
 
 from .auth import SIGNED_IN
 from .cameras import router as cameras_router
@@ -77,6 +78,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError):
 @api.exception_handler(SuspiciousOperation)
 @api.exception_handler(BadRequest)
 def on_bad_request(request: HttpRequest, exc: Exception):
+    if isinstance(exc, UnreadableBody):  # says what was wrong with the body
+        return problem_response(Refusal("invalid-request", str(exc)))
     return problem_response(
         Refusal("invalid-request", "The request body is not a valid multipart/form-data form.")
     )

@@ -16,6 +16,8 @@ from django.shortcuts import render
 from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, Refusal, problem_type
 from photoshelf.storage import StorageUnavailable
 
+from .body import UnreadableBody
+
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
@@ -77,6 +79,8 @@ def unavailable_response(request: HttpRequest, exception: Exception) -> HttpResp
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, UnreadableBody):  # says what was wrong with the body
+        return refusal_response(request, Refusal("invalid-request", str(exception)))
     return refusal_response(
         request, Refusal("invalid-request", "The request could not be understood.")
     )

@@ -5,6 +5,9 @@ Django calls StreamingUploadHandler chunk by chunk as the request body arrives, 
 and the size limit are decided while the bytes stream in, and memory stays bounded whatever the
 file's size. A file over the limit stops the parse at once; the refusal waits on the request
 (`request.upload_refusal`) for received_file() to raise.
+Whatever else stops the parse midway (a body that breaks off), the spool file of the unfinished
+upload is removed as soon as the answer is made (UnfinishedUploadMiddleware), not when the garbage
+collector gets to it.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class StreamingUploadHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         if self.announced_too_large:
             self._refuse()
+        self.request.unfinished_upload = self  # see UnfinishedUploadMiddleware
         self.file = HashedTemporaryUploadedFile(
             self.file_name, self.content_type, 0, self.charset, self.content_type_extra
         )
@@ -103,23 +107,42 @@ class StreamingUploadHandler(FileUploadHandler):
         self.file.seek(0)
         self.file.size = file_size
         self.file.sha256 = self.hasher.hexdigest()
+        self.request.unfinished_upload = None  # the request's FILES own it now
         # Reading the body: multipart parsing, hashing and spooling, as the bytes arrive.
         timing.add("receive", (time.perf_counter() - self.started) * 1000)
         return self.file
 
     def upload_interrupted(self):
-        self._discard()
+        self.discard()
 
     def _refuse(self):
-        self._discard()
+        self.discard()
         self.request.upload_refusal = too_large(self.limit_bytes)
         raise StopUpload(connection_reset=True)
 
-    def _discard(self):
+    def discard(self) -> None:
+        """Close the spool file of an unfinished upload, which removes it."""
         file = self.__dict__.pop("file", None)  # Django closes any `file` left on a handler
         if file is not None:
             with contextlib.suppress(FileNotFoundError):
                 file.close()  # a NamedTemporaryFile: closing removes it
+
+
+class UnfinishedUploadMiddleware:
+    """Removes the spool file of an upload whose body stopped before the file's end (malformed,
+    cut off) once the answer is made: the parser's error leaves the file open on its handler,
+    and the handler and the request refer to each other, so only a garbage collection would."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            handler = getattr(request, "unfinished_upload", None)
+            if handler is not None:
+                handler.discard()
 
 
 # Django reads this to size the chunks it hands to receive_data_chunk.
