@@ -5,8 +5,11 @@ Pass `headers=server.headers` to act as the server's administrator (a Bearer tok
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
+import re
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -55,3 +58,23 @@ def _answer(request: urllib.request.Request) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def signed_in_browser(server) -> tuple[dict[str, str], str]:
+    """Sign in through the login form as the server's administrator: the headers a browser
+    then sends with a form (its cookies, Referer) and the CSRF token its forms carry."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = server.url + "/login"
+    page = browser.open(login, timeout=REQUEST_TIMEOUT_SECONDS).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"username": server.username, "password": server.password}
+    form_data = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode()
+    browser.open(login, form_data, timeout=REQUEST_TIMEOUT_SECONDS)
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert "sessionid" in cookies, "the sign-in failed"
+    head = {
+        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+        "Referer": server.url + "/",
+    }
+    return head, cookies["csrftoken"]

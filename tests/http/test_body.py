@@ -5,17 +5,15 @@ for the API, the error page for the form), and the upload's spool file is gone b
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
-import re
 import socket
-import urllib.parse
 import urllib.request
 
 import pytest
 
 from tests.conftest import Server
 from tests.factories import photo
+from tests.wire import signed_in_browser
 
 pytestmark = pytest.mark.backends("sqlite-local")
 
@@ -33,23 +31,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def session(server) -> tuple[dict[str, str], str]:
-    """A signed-in browser: its headers (cookies, Referer) and the form's CSRF token."""
-    jar = http.cookiejar.CookieJar()
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = browser.open(server.url + "/login", timeout=30).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = {"username": server.username, "password": server.password}
-    browser.open(
-        server.url + "/login",
-        urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode(),
-        timeout=30,
-    )
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    assert "sessionid" in cookies
-    return {
-        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
-        "Referer": server.url + "/",
-    }, cookies["csrftoken"]
+    return signed_in_browser(server)
 
 
 def form_body(fields: dict[str, str]) -> bytes:
