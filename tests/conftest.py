@@ -14,6 +14,7 @@ Tests that start real servers (a `photoshelf serve`, PostgreSQL, MariaDB, S3) ar
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import subprocess
@@ -28,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from photoshelf.accounts import tokens
+from photoshelf.http.uploads import HashedTemporaryUploadedFile
 from photoshelf.storage import get_storage
 from tests.servers import AWS_ENV, MariaDBServer, PostgresServer, S3Server, free_port
 
@@ -296,6 +298,23 @@ def stored_files(where) -> list[str]:
     if not where.exists():
         return []
     return sorted(p.relative_to(where).as_posix() for p in where.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def full_spool(monkeypatch) -> list[Path]:
+    """Every write to an upload's spool file fails as on a full disk (OSError ENOSPC); the
+    spool files it failed on. tests/http/test_full_disk.py fills a real disk instead."""
+    failed: list[Path] = []
+
+    def write(upload):
+        def refuse(data: bytes) -> int:
+            failed.append(Path(upload.temporary_file_path()))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        return refuse
+
+    monkeypatch.setattr(HashedTemporaryUploadedFile, "write", property(write))
+    return failed
 
 
 @pytest.fixture

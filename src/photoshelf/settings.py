@@ -107,9 +107,9 @@ MIDDLEWARE = [
     # Before CSRF: the CSRF check reads the form, i.e. the whole upload, and an anonymous
     # request must be turned away before a byte of its body is read.
     "photoshelf.accounts.middleware.LoginRequiredMiddleware",
-    # Around everything that reads the body (the CSRF check reads the form): an upload cut off
-    # midway has its spool file removed once the answer is made.
-    "photoshelf.http.uploads.UnfinishedUploadMiddleware",
+    # Around everything that reads the body (the CSRF check reads the form): an upload's spool
+    # file is removed once the answer is made, also when the body broke off midway.
+    "photoshelf.http.uploads.SpoolFileMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -169,6 +169,17 @@ def test_a_file_over_the_size_limit_is_refused_while_streaming(client, settings,
     assert_refused(post(client, b"\xff\xd8" + b"\0" * 100_100), 413, "too-large", media_dir)
 
 
+def test_a_spool_file_the_disk_cannot_take_is_a_503_and_removed_at_once(
+    client, full_spool, media_dir
+):
+    response = post(client, photo())
+    assert response.status_code == 503, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "storage-full" and int(response["Retry-After"]) > 0
+    assert full_spool and not any(path.exists() for path in full_spool)
+    assert not Image.objects.exists() and stored_files(media_dir) == []
+
+
 def test_an_image_with_too_many_pixels_is_refused(client, settings, media_dir):
     settings.PHOTOSHELF_MAX_PIXELS = 1000 * 1000
     body = assert_refused(post(client, photo(size=(1200, 1000))), 413, "too-many-pixels", media_dir)

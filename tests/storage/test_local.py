@@ -1,12 +1,13 @@
 """LocalStorage and the content-addressed keys."""
 
+import errno
 import os
 import shutil
 import subprocess
 
 import pytest
 
-from photoshelf.storage import StorageUnavailable
+from photoshelf.storage import StorageFull, StorageUnavailable
 from photoshelf.storage.keys import original_key, rendition_key, sha256_of
 from photoshelf.storage.local import LocalStorage
 
@@ -60,6 +61,17 @@ def test_a_failed_write_leaves_nothing_behind_and_says_storage_is_unavailable(tm
     with pytest.raises(StorageUnavailable):
         storage._write("x/y.jpg", explode)
     assert list(storage.keys()) == []
+    assert list((tmp_path / "x").iterdir()) == []
+
+
+def test_a_write_the_disk_has_no_room_for_says_the_storage_is_full(tmp_path):
+    storage = LocalStorage(tmp_path)
+
+    def no_room(dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(StorageFull):
+        storage._write("x/y.jpg", no_room)
     assert list((tmp_path / "x").iterdir()) == []
 
 

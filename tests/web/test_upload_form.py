@@ -69,6 +69,14 @@ def test_too_large_is_explained(client, settings):
     assert "larger than the" in response.content.decode()
 
 
+def test_a_full_disk_is_a_503_page_and_leaves_no_spool_file(client, full_spool):
+    response = submit(client, photo())
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert 'data-code="storage-full"' in response.content.decode()
+    assert full_spool and not any(path.exists() for path in full_spool)
+    assert not Image.objects.exists()
+
+
 def test_a_missing_file_is_explained(client):
     response = client.post("/upload", {"name": "nothing"})
     assert response.status_code == 400 and 'data-code="file-missing"' in response.content.decode()

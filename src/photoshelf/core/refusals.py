@@ -26,6 +26,7 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "original-withheld": (403, "Original withheld"),
     # Not the upload's fault: the server's storage or database did not answer; retry later.
     "storage-unavailable": (503, "Storage unavailable"),
+    "storage-full": (503, "Storage full"),
     "database-unavailable": (503, "Database unavailable"),
     "unauthenticated": (401, "Sign-in needed"),
     "forbidden": (403, "Not allowed"),

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, Refusal, problem_type
-from photoshelf.storage import StorageUnavailable
+from photoshelf.storage import StorageFull, StorageUnavailable
 
 from .body import UnreadableBody
 
@@ -57,7 +57,12 @@ def unauthenticated(detail: str) -> JsonResponse:
 
 def unavailable_response(request: HttpRequest, exception: Exception) -> HttpResponse | None:
     """The 503 for a storage or database outage, or None when the exception is another one."""
-    if isinstance(exception, StorageUnavailable):
+    if isinstance(exception, StorageFull):
+        refusal = Refusal(
+            "storage-full",
+            "The server's disk is full; nothing was stored. Please try again later.",
+        )
+    elif isinstance(exception, StorageUnavailable):
         refusal = Refusal(
             "storage-unavailable",
             "The file storage is not answering; nothing was stored. Please try again.",

@@ -3,11 +3,10 @@ and the checks every upload form shares (web page and API alike) before ingest s
 
 Django calls StreamingUploadHandler chunk by chunk as the request body arrives, so the SHA-256
 and the size limit are decided while the bytes stream in, and memory stays bounded whatever the
-file's size. A file over the limit stops the parse at once; the refusal waits on the request
-(`request.upload_refusal`) for received_file() to raise.
-Whatever else stops the parse midway (a body that breaks off), the spool file of the unfinished
-upload is removed as soon as the answer is made (UnfinishedUploadMiddleware), not when the garbage
-collector gets to it.
+file's size. A file over the limit, or a spool write that fails (a full disk), stops the parse
+at once; the error waits on the request (`request.upload_error`) for received_file() to raise.
+Whether the upload was stored, refused or cut off midway, its spool file is removed as soon as
+the answer is made (SpoolFileMiddleware), not when the garbage collector gets to it.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from photoshelf.core import timing
 from photoshelf.core.refusals import Refusal
 from photoshelf.ingest.fingerprint import CHUNK_BYTES
 from photoshelf.ingest.incoming import IncomingFile
+from photoshelf.storage import write_failed
 
 # Room for the multipart boundaries and the small text fields besides the file itself.
 FORM_OVERHEAD_BYTES = 64 * 1024
@@ -33,10 +33,11 @@ FORM_OVERHEAD_BYTES = 64 * 1024
 
 def received_file(request: HttpRequest, upload, *, missing: str) -> IncomingFile:
     """The upload of a form with one `file` (and one `name`), or the refusal to answer with:
-    too large, a field sent twice, or no file (`missing` says where it was expected)."""
-    refusal = getattr(request, "upload_refusal", None)
-    if refusal is not None:
-        raise refusal
+    too large, a field sent twice, or no file (`missing` says where it was expected); or the
+    StorageUnavailable (a 503) of a spool file the disk could not take."""
+    error = getattr(request, "upload_error", None)
+    if error is not None:
+        raise error
     refuse_repeated_fields(request.POST)
     refuse_repeated_fields(request.FILES)
     if upload is None:
@@ -87,27 +88,29 @@ class StreamingUploadHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         if self.announced_too_large:
-            self._refuse()
-        self.request.unfinished_upload = self  # see UnfinishedUploadMiddleware
-        self.file = HashedTemporaryUploadedFile(
-            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
-        )
+            self._stop(too_large(self.limit_bytes))
+        self.request.spooling_handler = self  # see SpoolFileMiddleware
+        with self._spooling():
+            self.file = HashedTemporaryUploadedFile(
+                self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+            )
         self.hasher = hashlib.sha256()
         self.received = 0
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit_bytes:
-            self._refuse()
+            self._stop(too_large(self.limit_bytes))
         self.hasher.update(raw_data)
-        self.file.write(raw_data)
+        with self._spooling():
+            self.file.write(raw_data)
         return None
 
     def file_complete(self, file_size):
-        self.file.seek(0)
+        with self._spooling():
+            self.file.seek(0)  # writes out what is buffered: the disk may refuse it here
         self.file.size = file_size
         self.file.sha256 = self.hasher.hexdigest()
-        self.request.unfinished_upload = None  # the request's FILES own it now
         # Reading the body: multipart parsing, hashing and spooling, as the bytes arrive.
         timing.add("receive", (time.perf_counter() - self.started) * 1000)
         return self.file
@@ -115,23 +118,35 @@ class StreamingUploadHandler(FileUploadHandler):
     def upload_interrupted(self):
         self.discard()
 
-    def _refuse(self):
-        self.discard()
-        self.request.upload_refusal = too_large(self.limit_bytes)
-        raise StopUpload(connection_reset=True)
-
     def discard(self) -> None:
-        """Close the spool file of an unfinished upload, which removes it."""
+        """Close the spool file, which removes it (a stored original is a copy or a second name)."""
         file = self.__dict__.pop("file", None)  # Django closes any `file` left on a handler
         if file is not None:
-            with contextlib.suppress(FileNotFoundError):
-                file.close()  # a NamedTemporaryFile: closing removes it
+            # A NamedTemporaryFile: closing removes it, even when writing out its buffer fails.
+            with contextlib.suppress(OSError):
+                file.close()
+
+    @contextlib.contextmanager
+    def _spooling(self):
+        """A spool file the disk cannot take is the server's problem: a 503, never a 500."""
+        try:
+            yield
+        except OSError as exc:
+            self._stop(write_failed("the upload's spool file", exc))
+
+    def _stop(self, error: Exception):
+        self.discard()
+        self.request.upload_error = error
+        raise StopUpload(connection_reset=True)
 
 
-class UnfinishedUploadMiddleware:
-    """Removes the spool file of an upload whose body stopped before the file's end (malformed,
-    cut off) once the answer is made: the parser's error leaves the file open on its handler,
-    and the handler and the request refer to each other, so only a garbage collection would."""
+class SpoolFileMiddleware:
+    """Removes the request's spool file once the answer is made, whatever became of the upload.
+
+    Django closes the spool files of a form it parsed when the response is closed, after it was
+    sent, but not the one a parse error left open on its handler (a body cut off or malformed
+    midway); as the handler and the request refer to each other, only a garbage collection would.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -140,7 +155,7 @@ class UnfinishedUploadMiddleware:
         try:
             return self.get_response(request)
         finally:
-            handler = getattr(request, "unfinished_upload", None)
+            handler = getattr(request, "spooling_handler", None)
             if handler is not None:
                 handler.discard()
 

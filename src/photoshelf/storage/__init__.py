@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .base import Storage, StorageUnavailable
+from .base import Storage, StorageFull, StorageUnavailable, write_failed
 from .local import LocalStorage
 
 
@@ -30,4 +30,4 @@ def get_storage() -> Storage:
     return LocalStorage(Path(url.removeprefix("file://") or settings.MEDIA_DIR))
 
 
-__all__ = ["Storage", "StorageUnavailable", "get_storage"]
+__all__ = ["Storage", "StorageFull", "StorageUnavailable", "get_storage", "write_failed"]

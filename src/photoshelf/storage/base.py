@@ -1,7 +1,9 @@
-"""The storage protocol every backend implements, and the one error they all raise."""
+"""The storage protocol every backend implements, and the one error they all raise (with its
+special case, a full disk)."""
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +12,18 @@ from typing import BinaryIO, Protocol
 
 class StorageUnavailable(Exception):
     """The storage backend could not be reached or failed; the request may be retried."""
+
+
+class StorageFull(StorageUnavailable):
+    """The file system has no room left (or the quota is used up): retried once room is made."""
+
+
+def write_failed(what: str, exc: OSError) -> StorageUnavailable:
+    """The error for a write the file system refused: StorageFull when it is out of room."""
+    kind = StorageFull if exc.errno in (errno.ENOSPC, errno.EDQUOT) else StorageUnavailable
+    error = kind(f"cannot write {what}: {exc}")
+    error.__cause__ = exc
+    return error
 
 
 class Storage(Protocol):

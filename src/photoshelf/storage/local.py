@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from .base import StorageUnavailable
+from .base import write_failed
 
 INCOMING_PREFIX = ".incoming-"
 
@@ -28,7 +28,7 @@ def _into_place(key: str, tmp: Path, target: Path) -> Iterator[None]:
         os.replace(tmp, target)
     except OSError as exc:  # full, read-only or unmounted: the request may be retried later
         tmp.unlink(missing_ok=True)
-        raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
+        raise write_failed(key, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -91,7 +91,7 @@ class LocalStorage:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
         except OSError as exc:  # full, read-only or unmounted: the request may be retried later
-            raise StorageUnavailable(f"cannot write {key}: {exc}") from exc
+            raise write_failed(key, exc) from exc
         with _into_place(key, Path(tmp), target), os.fdopen(fd, "wb") as dst:
             fill(dst)
             dst.flush()
