@@ -67,11 +67,13 @@ def signed_in_browser(server) -> tuple[dict[str, str], str]:
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     login = server.url + "/login"
     page = browser.open(login, timeout=REQUEST_TIMEOUT_SECONDS).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found, "the login page has no CSRF token"
+    token = found.group(1)
     form = {"username": server.username, "password": server.password}
     form_data = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode()
     browser.open(login, form_data, timeout=REQUEST_TIMEOUT_SECONDS)
-    cookies = {cookie.name: cookie.value for cookie in jar}
+    cookies = {cookie.name: cookie.value or "" for cookie in jar}
     assert "sessionid" in cookies, "the sign-in failed"
     head = {
         "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),

@@ -43,9 +43,13 @@ def migration_lock(connection: BaseDatabaseWrapper) -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
     elif connection.vendor == "mysql":
+        # A MySQL lock name is server-wide (PostgreSQL's advisory locks are per database): one
+        # name per database, so sites sharing a server do not wait for each other. At most 64.
+        database = str(connection.settings_dict["NAME"])
+        name = f"{LOCK_NAME}-{zlib.crc32(database.encode()):08x}"
         with connection.cursor() as cursor:
             while True:  # 1: held; 0: still waiting after GET_LOCK_WAIT_S; NULL: an error
-                cursor.execute("SELECT GET_LOCK(%s, %s)", [LOCK_NAME, GET_LOCK_WAIT_S])
+                cursor.execute("SELECT GET_LOCK(%s, %s)", [name, GET_LOCK_WAIT_S])
                 (held,) = cursor.fetchone()
                 if held == 1:
                     break
@@ -56,7 +60,7 @@ def migration_lock(connection: BaseDatabaseWrapper) -> Iterator[None]:
             yield
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT RELEASE_LOCK(%s)", [LOCK_NAME])
+                cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
     elif connection.vendor == "sqlite" and not _in_memory(str(connection.settings_dict["NAME"])):
         lock_file = Path(f"{connection.settings_dict['NAME']}.migrate-lock")
         with lock_file.open("a") as held:

@@ -136,7 +136,8 @@ class StreamingUploadHandler(FileUploadHandler):
 
     def _stop(self, error: Exception):
         self.discard()
-        self.request.upload_error = error
+        assert self.request is not None  # Django gives every upload handler its request
+        self.request.upload_error = error  # type: ignore[attr-defined]  # received_file() raises it
         raise StopUpload(connection_reset=True)
 
 
