@@ -5,18 +5,17 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from photoshelf.gallery import queries
-from photoshelf.gallery.models import Image
+from photoshelf.gallery import display, queries
 
 from .auth import READERS
-from .schemas import AUTH_RESPONSES, CameraOut
+from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, CameraOut, answers
 
 router = Router(tags=["images"])
 
 
 @router.get(
     "",
-    response={200: list[CameraOut], **AUTH_RESPONSES},
+    response=answers({200: list[CameraOut]}, *ANY_ERRORS, *SIGN_IN_ERRORS),
     auth=READERS,
     summary="List the cameras of the stored photos",
 )
@@ -24,6 +23,6 @@ def list_cameras(request: HttpRequest):
     """Each (make, model) pair that at least one stored photo has, by make then model; pass
     them as `make` and `model` to `GET /api/images` to list that camera's photos."""
     return [
-        {"make": make, "model": model, "camera": Image(camera_make=make, camera_model=model).camera}
+        {"make": make, "model": model, "camera": display.camera(make, model)}
         for make, model in queries.cameras()
     ]

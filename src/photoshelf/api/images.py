@@ -16,14 +16,20 @@ from photoshelf.gallery.models import Image
 from photoshelf.http.uploads import received_file
 
 from .auth import READERS
-from .schemas import AUTH_RESPONSES, ImageOut, ImagePage, Problem
+from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, ImageOut, ImagePage, answers
 
 router = Router(tags=["images"])
 
-REFUSAL_RESPONSES = {status: Problem for status in (400, 409, 413, 415, 422)} | AUTH_RESPONSES
+# What an upload may be refused for, besides: duplicate (409), too large (413), not an image
+# (415), and the date rules or the name (422).
+UPLOAD_REFUSALS = (409, 413, 415, 422)
 
 
-@router.post("", response={201: ImageOut, **REFUSAL_RESPONSES}, summary="Upload an image")
+@router.post(
+    "",
+    response=answers({201: ImageOut}, *ANY_ERRORS, *SIGN_IN_ERRORS, *UPLOAD_REFUSALS),
+    summary="Upload an image",
+)
 def create_image(
     request: HttpRequest,
     file: UploadedFile | None = File(None, description="The image file"),
@@ -37,7 +43,7 @@ def create_image(
 
 @router.get(
     "",
-    response={200: ImagePage, 400: Problem, **AUTH_RESPONSES},
+    response=answers({200: ImagePage}, *ANY_ERRORS, *SIGN_IN_ERRORS),
     auth=READERS,
     summary="List, sort and filter images",
 )
@@ -67,7 +73,7 @@ def list_images(
 
 @router.get(
     "/{int:image_id}",
-    response={200: ImageOut, 404: Problem, **AUTH_RESPONSES},
+    response=answers({200: ImageOut}, *ANY_ERRORS, *SIGN_IN_ERRORS, 404),
     auth=READERS,
     summary="Read one image",
 )
@@ -77,7 +83,7 @@ def get_image(request: HttpRequest, image_id: int):
 
 @router.delete(
     "/{int:image_id}",
-    response={204: None, 404: Problem, **AUTH_RESPONSES},
+    response=answers({204: None}, *ANY_ERRORS, *SIGN_IN_ERRORS, 404),
     summary="Delete an image (its uploader or an administrator)",
 )
 def delete_image(request: HttpRequest, image_id: int):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from ninja import Schema
+from pydantic import ConfigDict
 
+from photoshelf.core.refusals import REFUSALS
 from photoshelf.gallery.models import Image
 from photoshelf.http.links import image_url
 
@@ -82,13 +85,57 @@ class ImagePage(Schema):
     next_cursor: str | None
 
 
+# The closed set of refusal codes, as the document's enum: a generated client can switch on it.
+ProblemCode = Literal[tuple(REFUSALS)]  # type: ignore[valid-type]
+
+
+class ProblemType(Schema):
+    """One refusal code of the closed set, with its status and title."""
+
+    code: ProblemCode  # type: ignore[valid-type]  # a Literal made from the catalogue
+    status: int
+    title: str
+    type: str
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
 class Problem(Schema):
+    """RFC 9457 problem details; the members after `code` come with the codes that name them
+    (docs/api.md), and a problem may carry others: clients ignore what they do not know."""
+
+    model_config = ConfigDict(extra="allow")
+
     type: str
     title: str
     status: int
     detail: str
-    code: str
+    code: ProblemCode  # type: ignore[valid-type]  # a Literal made from the catalogue
+    errors: list[FieldError] | None = None  # invalid-request
+    duplicate_of: int | None = None  # duplicate, near-duplicate
+    distance: int | None = None  # near-duplicate: bits of 64
+    max_bytes: int | None = None  # too-large
+    max_pixels: int | None = None  # too-many-pixels
+    width: int | None = None
+    height: int | None = None
+    max_scans: int | None = None  # not-an-image, for a JPEG of too many scans
+    max_length: int | None = None  # invalid-name
+    taken_at: str | None = None  # taken-at-too-old
+    max_age_days: int | None = None
+    oldest_allowed: str | None = None
 
 
-# Every endpoint behind sign-in may answer these two.
-AUTH_RESPONSES: dict[int, type[Schema]] = {status: Problem for status in (401, 403)}
+# What any operation may answer: a request it cannot read (400), and a database or storage
+# that did not answer, or a full disk (503, with Retry-After).
+ANY_ERRORS = (400, 503)
+# What any operation behind sign-in may answer besides: no credentials, or not allowed.
+SIGN_IN_ERRORS = (401, 403)
+
+
+def answers(success: dict[int, Any], *errors: int) -> dict[int, Any]:
+    """An operation's `response=`: its success and every error status it can answer, each a
+    Problem (served, and so documented, as application/problem+json: see urls.py)."""
+    return success | {status: Problem for status in sorted(set(errors))}

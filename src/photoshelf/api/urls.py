@@ -7,17 +7,34 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
-from photoshelf.core.refusals import REFUSALS, Refusal, catalogue
+from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, REFUSALS, Refusal, catalogue
 from photoshelf.http.answers import problem_response, unauthenticated
 from photoshelf.http.body import UnreadableBody
 
 from .auth import SIGNED_IN
 from .cameras import router as cameras_router
 from .images import router as images_router
+from .schemas import ANY_ERRORS, ProblemType, answers
 from .users import router as users_router
 
-api = NinjaAPI(
+
+class PhotoshelfAPI(NinjaAPI):
+    """Documents error answers as what they are: application/problem+json (RFC 9457)."""
+
+    def get_openapi_schema(self, **kwargs) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+        return schema
+
+
+api = PhotoshelfAPI(
     title="photoshelf",
     version="1",
     description="Upload, list and delete photos. Errors are RFC 9457 problem+json with a `code`.",
@@ -29,12 +46,24 @@ api.add_router("/users", users_router)
 api.add_router("/cameras", cameras_router)
 
 
-@api.get("/problems", auth=None, summary="The closed set of refusal codes", tags=["problems"])
+@api.get(
+    "/problems",
+    auth=None,
+    response={200: list[ProblemType]},
+    summary="The closed set of refusal codes",
+    tags=["problems"],
+)
 def list_problems(request: HttpRequest):
     return catalogue()
 
 
-@api.get("/problems/{code}", auth=None, summary="One refusal code", tags=["problems"])
+@api.get(
+    "/problems/{code}",
+    auth=None,
+    response=answers({200: ProblemType}, *ANY_ERRORS, 404),
+    summary="One refusal code",
+    tags=["problems"],
+)
 def get_problem(request: HttpRequest, code: str):
     if code not in REFUSALS:
         raise Refusal("not-found", f"There is no problem type {code!r}.")

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from photoshelf.accounts import permissions, users
 from photoshelf.core.refusals import Refusal
 
-from .schemas import AUTH_RESPONSES, Problem
+from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, answers
 
 router = Router(tags=["users"])
 
@@ -37,13 +37,17 @@ def _require_admin(request: HttpRequest) -> None:
         raise Refusal("forbidden", "Only administrators manage users.")
 
 
-@router.get("", response={200: list[UserOut], **AUTH_RESPONSES}, summary="List users")
+@router.get(
+    "", response=answers({200: list[UserOut]}, *ANY_ERRORS, *SIGN_IN_ERRORS), summary="List users"
+)
 def list_users(request: HttpRequest):
     _require_admin(request)
     return users.listed()
 
 
-@router.post("", response={201: UserOut, 422: Problem, **AUTH_RESPONSES}, summary="Add a user")
+@router.post(
+    "", response=answers({201: UserOut}, *ANY_ERRORS, *SIGN_IN_ERRORS, 422), summary="Add a user"
+)
 def create_user(request: HttpRequest, payload: UserIn):
     _require_admin(request)
     try:
@@ -55,7 +59,7 @@ def create_user(request: HttpRequest, payload: UserIn):
 
 @router.delete(
     "/{int:user_id}",
-    response={204: None, 422: Problem, **AUTH_RESPONSES},
+    response=answers({204: None}, *ANY_ERRORS, *SIGN_IN_ERRORS, 404, 422),
     summary="Remove a user (their images stay; only administrators may delete those)",
 )
 def remove_user(request: HttpRequest, user_id: int):
