@@ -116,6 +116,12 @@ def _child_init() -> None:
     # Ctrl-C reaches the whole process group: the parent alone decides to stop, and lets each
     # child finish the file it holds, so no file is cut short by the keyboard.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM ends a child, as it ends any process: the child must not keep the import's own
+    # handler ("finish, then stop"), which it inherits by the fork. When a worker dies while
+    # it reads the next task, the task queue's lock stays held; the pool then terminates the
+    # other workers (SIGTERM) and waits for them, and a worker that took SIGTERM as a request
+    # would wait for that lock, and the import for it, for ever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Linux: die with the parent, so a killed import leaves no child running on
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
