@@ -7,8 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import REPO
+
+# How long an expectation waits for the page to get there. Playwright's 5 s is not enough for
+# a 12 MP HEIC upload to be decoded, rendered and stored by a server sharing two busy cores
+# with the rest of the suite; what is expected stays the same, only the patience grows.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "tests-artifacts"
