@@ -180,6 +180,10 @@ PHOTOSHELF_TRUSTED_PROXIES = [  # validated here, so a typo stops the start, not
     for entry in env.list("PHOTOSHELF_TRUSTED_PROXIES", default=[])
     if entry.strip()
 ]
+# Seconds a client may take to send a request head, and to send each part of a body (or take
+# each part of an answer), before the server closes the connection: slow clients hold no thread.
+PHOTOSHELF_HEADER_TIMEOUT_S = env.int("PHOTOSHELF_HEADER_TIMEOUT_S", default=20)
+PHOTOSHELF_BODY_TIMEOUT_S = env.int("PHOTOSHELF_BODY_TIMEOUT_S", default=30)
 # Wrong passwords in a row (per user name and client address) before sign-in is refused.
 PHOTOSHELF_LOGIN_ATTEMPTS = env.int("PHOTOSHELF_LOGIN_ATTEMPTS", default=5)
 PHOTOSHELF_LOGIN_COOLOFF_MINUTES = env.int("PHOTOSHELF_LOGIN_COOLOFF_MINUTES", default=15)
