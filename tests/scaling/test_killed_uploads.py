@@ -36,6 +36,24 @@ def children(pid: int) -> list[int]:
         return [int(child) for child in fh.read().split()]
 
 
+def freeze(pids: list[int]) -> None:
+    """SIGSTOP the processes and wait until every thread of them has stopped (a thread inside a
+    system call, an fsync or a commit, stops only once it returns)."""
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        states = [
+            Path(f"/proc/{pid}/task/{tid}/stat").read_text().rpartition(")")[2].split()[0]
+            for pid in pids
+            for tid in os.listdir(f"/proc/{pid}/task")
+        ]
+        if all(state in "Tt" for state in states):
+            return
+        time.sleep(0.001)
+    raise AssertionError("the workers did not stop")
+
+
 def midway(data_dir: Path) -> list[str]:
     """Files of media/ no committed row references: temporary ones, and keys of no row."""
     with sqlite3.connect(f"file:{data_dir / 'photoshelf.sqlite3'}?mode=ro", uri=True) as db:
@@ -70,12 +88,11 @@ def kill_midway(server: Server) -> list[str]:
     for uploader in uploaders:
         uploader.start()
     rng = random.Random(16)
-    workers = children(server.process.pid)
     try:
         for _ in range(ATTEMPTS):
             time.sleep(rng.uniform(0.01, 0.2))
-            for pid in workers:
-                os.kill(pid, signal.SIGSTOP)
+            workers = children(server.process.pid)  # read again: a worker may be replaced
+            freeze(workers)
             left = midway(server.data_dir)
             if left:
                 for pid in [server.process.pid, *workers]:
