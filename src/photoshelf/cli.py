@@ -56,9 +56,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
+    from photoshelf.gallery import in_flight
+
     _migrate(verbosity=0, then_collect_static=True)
 
     remove_stale_spool_files(Path(settings.FILE_UPLOAD_TEMP_DIR))
+    # Before listening: what uploads of a killed server wrote goes (those of live servers on
+    # other machines stay, see gallery/in_flight.py).
+    in_flight.sweep()
     connections.close_all()  # the workers forked from here open connections of their own
 
     serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)

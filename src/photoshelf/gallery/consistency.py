@@ -19,6 +19,7 @@ from photoshelf.ingest import steps
 from photoshelf.storage import Storage, get_storage
 from photoshelf.storage.keys import sha256_of
 
+from . import in_flight
 from .models import Image, PendingDeletion
 
 log = logging.getLogger(__name__)
@@ -39,17 +40,21 @@ class Report:
     repaired: list[str] = field(default_factory=list)  # what --repair fixed
     unrepairable: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # orphans too young to remove
+    in_flight: list[str] = field(default_factory=list)  # keys of uploads still being written
+    swept: int = 0  # notes of dead uploads whose files were removed
 
     @property
     def clean(self) -> bool:
         return not (self.missing_originals or self.missing_renditions or self.orphans)
 
     def lines(self) -> list[str]:
-        out = [f"missing original: {key}" for key in self.missing_originals]
+        out = [f"swept: {self.swept} upload(s) killed midway"] if self.swept else []
+        out += [f"missing original: {key}" for key in self.missing_originals]
         out += [f"missing rendition: {key}" for key in self.missing_renditions]
         out += [f"orphan file: {key}" for key in self.orphans]
         out += [f"repaired: {what}" for what in self.repaired]
         out += [f"cannot repair: {what}" for what in self.unrepairable]
+        out += [f"in flight: {key} (an upload in progress)" for key in self.in_flight]
         out += [
             f"kept: {key} is younger than the grace period (an upload in progress?)"
             for key in self.kept
@@ -66,8 +71,12 @@ def check(
 ) -> Report:
     """Compare every row with the stored keys; with repair, fix what can be fixed."""
     storage = storage or get_storage()
+    report, expected = Report(swept=in_flight.sweep(storage)), set()
     stored = set(storage.keys())
-    report, expected = Report(), set()
+    # Read after the keys and before the rows: a file listed above was written after its
+    # upload's note was committed, and that note is deleted with the row, so the file is found
+    # either here or among the rows below.
+    writing = in_flight.live_keys() & stored
     for image in Image.objects.order_by("id").iterator():
         keys = image.storage_keys()
         expected.update(keys)
@@ -78,7 +87,8 @@ def check(
         report.missing_renditions += absent
         if absent and repair:
             _rerender(image, storage, report)
-    report.orphans = sorted(stored - expected)
+    report.in_flight = sorted(writing - expected)
+    report.orphans = sorted(stored - expected - writing)
     if repair:
         _remove_orphans(report.orphans, storage, report, grace)
         # Noted deletions of files that are gone now (removed above, or never written).

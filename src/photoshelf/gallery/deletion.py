@@ -13,7 +13,7 @@ from django.db import DatabaseError, transaction
 
 from photoshelf.storage import StorageUnavailable, get_storage
 
-from .models import Image, PendingDeletion
+from .models import Image, PendingDeletion, UploadInFlight
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def sweep_pending_deletions(limit: int = SWEEP_BATCH) -> int:
         # until this transaction ends, so it never writes a file that is being deleted.
         with transaction.atomic():
             for pending in PendingDeletion.objects.select_for_update(skip_locked=True)[:limit]:
-                if not Image.objects.filter(sha256=pending.sha256).exists():
+                if not _in_use(pending.sha256):
                     storage.delete(pending.key)
                 pending.delete()
                 handled += 1
@@ -55,6 +55,15 @@ def sweep_pending_deletions(limit: int = SWEEP_BATCH) -> int:
         log.warning("deletion: pending deletions kept for later: %r", exc)
         return 0
     return handled
+
+
+def _in_use(sha256: str) -> bool:
+    """A row references these bytes, or an upload of them is writing the same files now (it
+    noted itself before its claim() below, which waits for this sweep's locks)."""
+    return (
+        Image.objects.filter(sha256=sha256).exists()
+        or UploadInFlight.objects.filter(sha256=sha256).exists()
+    )
 
 
 def claim(keys: list[str]) -> None:

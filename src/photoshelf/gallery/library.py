@@ -2,7 +2,9 @@
 
 Nothing is written until every rule has passed; files are stored before the row that points at
 them, and a refused or failed upload leaves neither behind (files it could not remove because the
-storage went down are noted in PendingDeletion and removed once it answers). The database's unique
+storage went down are noted in PendingDeletion and removed once it answers). Between its first
+file and its row an upload is noted in UploadInFlight, so what a killed process wrote is found
+and swept (gallery/in_flight.py). The database's unique
 constraint on sha256 closes the race between two identical uploads: exactly one row wins.
 Near-duplicates (different bytes, same picture) are looked up once early, then again under a lock
 held until the row is inserted, so of two arriving together the second sees the first.
@@ -14,7 +16,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from photoshelf.core import timing
@@ -25,8 +27,8 @@ from photoshelf.ingest.renditions import Rendition
 from photoshelf.storage import get_storage
 from photoshelf.storage.keys import original_key, rendition_key
 
-from . import deletion, near_duplicates
-from .models import Camera, Image
+from . import deletion, in_flight, near_duplicates
+from .models import Camera, Image, UploadInFlight
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,15 @@ def store(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None) 
     `uploaded_by` is the user who uploaded it (None only for callers outside a request).
     """
     image, made, fingerprint = examine(incoming, name, uploaded_by=uploaded_by)
-    with timing.stage("store"):
-        _store_files(incoming, image, made)
-    with timing.stage("record"):
-        recorded = _record(image, fingerprint)
+    note = in_flight.begin(image.sha256, image.storage_keys())  # committed before any file
+    try:
+        with timing.stage("store"):
+            _store_files(incoming, image, made, note)
+        with timing.stage("record"):
+            recorded = _record(image, fingerprint, note)  # ends the note with the row
+    except BaseException:
+        _end_after_failure(note)  # the files are gone (or noted for deletion) by now
+        raise
     deletion.sweep_pending_deletions()
     return recorded
 
@@ -161,24 +168,33 @@ def _refuse_if_near(sha256: str, fingerprint: int) -> None:
     )
 
 
-def _store_files(incoming: IncomingFile, image: Image, made: list[Rendition]) -> None:
+def _end_after_failure(note: UploadInFlight) -> None:
+    try:
+        in_flight.end(note)
+    except DatabaseError:  # its lease expires, and a sweep finds nothing left to remove
+        log.exception("library: cannot end %s", note)
+
+
+def _store_files(
+    incoming: IncomingFile, image: Image, made: list[Rendition], note: UploadInFlight
+) -> None:
     storage = get_storage()
     deletion.claim(image.storage_keys())
     written: list[str] = []
     try:
         key = original_key(image.sha256, image.extension)
-        storage.put_file(key, incoming.path, spooled=incoming.spooled)
+        storage.put_file(key, incoming.path, spooled=incoming.spooled, tag=note.tag)
         written.append(key)
         for rendition in made:
             key = rendition_key(image.sha256, rendition.size.name, rendition.size.extension)
-            storage.put_bytes(key, rendition.data)
+            storage.put_bytes(key, rendition.data, tag=note.tag)
             written.append(key)
     except BaseException:
         deletion.remove_unless_referenced(image.sha256, written)
         raise
 
 
-def _record(image: Image, fingerprint: int) -> Image:
+def _record(image: Image, fingerprint: int, note: UploadInFlight) -> Image:
     try:
         with transaction.atomic():
             if settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE >= 0:
@@ -186,6 +202,7 @@ def _record(image: Image, fingerprint: int) -> Image:
                 _refuse_if_copy(image.sha256, fingerprint)  # committed since the first look
             Camera.remember([(image.camera_make, image.camera_model)])  # for the camera filter
             image.save(force_insert=True)
+            in_flight.end(note)  # with the row: there is never a moment when neither exists
     except IntegrityError:
         # Another upload of the same bytes committed first: its row owns these same files.
         existing = Image.objects.filter(sha256=image.sha256).first()

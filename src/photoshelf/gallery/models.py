@@ -182,3 +182,37 @@ class IngestLock(models.Model):
 
     def __str__(self) -> str:
         return f"ingest lock {self.pk}"
+
+
+class UploadInFlight(models.Model):
+    """An upload between its first file and its row: which files it writes, and who writes them.
+
+    Committed before the first file is written and deleted in the transaction that inserts the
+    image (or once a refused upload's files are gone), so a row left here belongs to a process
+    that died midway; gallery/in_flight.py sweeps what it wrote. `host`, `pid` and `started`
+    name the process, so one on this machine can be proven dead; the lease covers the others.
+    """
+
+    sha256 = models.CharField(max_length=64)
+    keys = models.TextField()  # the storage keys it writes, one a line
+    host = models.CharField(max_length=255)
+    pid = models.IntegerField()
+    started = models.CharField(max_length=32, blank=True)  # the process's start time, "" unknown
+    lease_expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        db_table = "gallery_upload_in_flight"
+        indexes = [models.Index(fields=["sha256"])]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} of {self.sha256[:12]} by {self.host}:{self.pid}"
+
+    @property
+    def key_list(self) -> list[str]:
+        return [key for key in self.keys.split("\n") if key]
+
+    @property
+    def tag(self) -> str:
+        """What the names of its temporary files carry, so a sweep can find them."""
+        return f"u{self.pk}-"

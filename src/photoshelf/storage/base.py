@@ -27,14 +27,17 @@ def write_failed(what: str, exc: OSError) -> StorageUnavailable:
 
 
 class Storage(Protocol):
-    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
+    def put_file(self, key: str, path: Path, *, spooled: bool = False, tag: str = "") -> None:
         """Store a file's bytes under key, atomically: readers see all of it or nothing.
+
+        tag: put in the names of any temporary files, so remove_incoming(keys, tag) finds
+        those a killed writer left behind.
 
         spooled: the file is a temporary copy nobody will write to again (an upload's spool
         file), so a backend may take it over rather than copy its bytes.
         """
 
-    def put_bytes(self, key: str, data: bytes) -> None:
+    def put_bytes(self, key: str, data: bytes, *, tag: str = "") -> None:
         """Store bytes under key, atomically."""
 
     def open(self, key: str) -> BinaryIO:
@@ -62,3 +65,6 @@ class Storage(Protocol):
 
     def remove_abandoned(self, older_than_s: float) -> int:
         """Delete partial writes of processes killed mid-write (never at a key); how many."""
+
+    def remove_incoming(self, keys: list[str], tag: str) -> int:
+        """Delete the temporary files written with `tag` for keys (a dead writer's); how many."""

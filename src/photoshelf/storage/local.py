@@ -53,22 +53,23 @@ class LocalStorage:
             raise ValueError(f"key {key!r} leaves the storage root")
         return path
 
-    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
+    def put_file(self, key: str, path: Path, *, spooled: bool = False, tag: str = "") -> None:
         """An original: written once, read rarely (the gallery shows its renditions). Once on
         disk its bytes leave the page cache, so the cache keeps renditions and the next upload
         reuses those pages: memory a machine has not used yet is much slower to write to
         than reused memory, notably on virtual machines."""
-        if spooled and self._link(key, path):
+        if spooled and self._link(key, path, tag):
             return
         with open(path, "rb") as src:
-            self._write(key, lambda dst: shutil.copyfileobj(src, dst, 1024 * 1024), cache=False)
+            copy = lambda dst: shutil.copyfileobj(src, dst, 1024 * 1024)  # noqa: E731
+            self._write(key, copy, cache=False, tag=tag)
 
-    def _link(self, key: str, path: Path) -> bool:
+    def _link(self, key: str, path: Path, tag: str) -> bool:
         """Store a spool file by a second name for its bytes instead of a copy of them (an
         upload's original: megabytes not copied). False when the file system cannot (another
         file system than the spool's, or no hard links): the caller copies instead."""
         target = self._path(key)
-        tmp = target.parent / f"{INCOMING_PREFIX}{secrets.token_hex(8)}"
+        tmp = target.parent / f"{INCOMING_PREFIX}{tag}{secrets.token_hex(8)}"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, tmp)
@@ -82,14 +83,14 @@ class LocalStorage:
                 os.close(fd)
         return True
 
-    def put_bytes(self, key: str, data: bytes) -> None:
-        self._write(key, lambda dst: dst.write(data))
+    def put_bytes(self, key: str, data: bytes, *, tag: str = "") -> None:
+        self._write(key, lambda dst: dst.write(data), tag=tag)
 
-    def _write(self, key: str, fill, *, cache: bool = True) -> None:
+    def _write(self, key: str, fill, *, cache: bool = True, tag: str = "") -> None:
         target = self._path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX + tag)
         except OSError as exc:  # full, read-only or unmounted: the request may be retried later
             raise write_failed(key, exc) from exc
         with _into_place(key, Path(tmp), target), os.fdopen(fd, "wb") as dst:
@@ -142,4 +143,13 @@ class LocalStorage:
                     removed += 1
             except FileNotFoundError:  # its writer finished (or another sweep ran) meanwhile
                 continue
+        return removed
+
+    def remove_incoming(self, keys: list[str], tag: str) -> int:
+        """Delete the temporary files written under `tag` for these keys; return how many."""
+        removed = 0
+        for folder in {self._path(key).parent for key in keys}:
+            for path in folder.glob(INCOMING_PREFIX + tag + "*"):
+                path.unlink(missing_ok=True)
+                removed += 1
         return removed

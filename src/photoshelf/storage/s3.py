@@ -66,11 +66,11 @@ class S3Storage:
             raise ValueError(f"bad storage key {key!r}")
         return self.prefix + key
 
-    def put_file(self, key: str, path: Path, *, spooled: bool = False) -> None:
+    def put_file(self, key: str, path: Path, *, spooled: bool = False, tag: str = "") -> None:
         with _failures(key):
             self.client.upload_file(str(path), self.bucket, self._key(key))
 
-    def put_bytes(self, key: str, data: bytes) -> None:
+    def put_bytes(self, key: str, data: bytes, *, tag: str = "") -> None:
         with _failures(key):
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
 
@@ -110,6 +110,10 @@ class S3Storage:
     def remove_abandoned(self, older_than_s: float) -> int:
         """Nothing to do: an object appears whole or not at all. (The parts of a multipart
         upload killed midway are invisible; a bucket lifecycle rule expires them.)"""
+        return 0
+
+    def remove_incoming(self, keys: list[str], tag: str) -> int:
+        """Nothing to do: no temporary objects (see remove_abandoned)."""
         return 0
 
     def download_origin(self) -> str | None:
