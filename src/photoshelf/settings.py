@@ -57,6 +57,8 @@ PHOTOSHELF_MAX_AGE_DAYS = env.int("PHOTOSHELF_MAX_AGE_DAYS", default=365)  # 0: 
 PHOTOSHELF_MAX_UPLOAD_BYTES = env.int("PHOTOSHELF_MAX_UPLOAD_MB", default=100) * 1024 * 1024
 PHOTOSHELF_MAX_PIXELS = env.int("PHOTOSHELF_MAX_PIXELS", default=200_000_000)
 PHOTOSHELF_PAGE_SIZE = env.int("PHOTOSHELF_PAGE_SIZE", default=48)
+# A resumable upload (/api/uploads) not finished this long after its last bytes is removed.
+PHOTOSHELF_UPLOAD_EXPIRY_HOURS = env.int("PHOTOSHELF_UPLOAD_EXPIRY_HOURS", default=24)
 
 
 # --- Secrets and hosts ---------------------------------------------------------------------

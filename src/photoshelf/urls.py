@@ -1,9 +1,13 @@
 from django.urls import include, path
 
+from photoshelf.api import uploads
 from photoshelf.api.urls import api
 from photoshelf.web import views
 
 urlpatterns = [
+    # tus (resumable uploads): plain views beside the ninja API, see api/uploads.py.
+    path("api/uploads", uploads.collection, name="uploads"),
+    path("api/uploads/<str:token>", uploads.resource, name="upload"),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("photoshelf.accounts.urls")),

@@ -31,6 +31,14 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "unauthenticated": (401, "Sign-in needed"),
     "forbidden": (403, "Not allowed"),
     "invalid-user": (422, "User not accepted"),
+    # The resumable upload protocol (tus 1.0, /api/uploads): the statuses it prescribes.
+    "tus-version-unsupported": (412, "Unsupported tus version"),
+    "upload-offset-mismatch": (409, "Wrong Upload-Offset"),
+    "upload-locked": (423, "Upload busy"),
+    "upload-expired": (410, "Upload expired"),
+    "beyond-upload-length": (413, "More bytes than Upload-Length"),
+    "unsupported-media-type": (415, "Wrong Content-Type"),
+    "checksum-mismatch": (460, "Checksum mismatch"),
 }
 
 
@@ -54,6 +62,17 @@ class Refusal(Exception):
     @property
     def title(self) -> str:
         return REFUSALS[self.code][1]
+
+    def problem(self) -> dict[str, Any]:
+        """The RFC 9457 problem details of this refusal, as the API answers them."""
+        return {
+            "type": problem_type(self.code),
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            **self.extra,
+        }
 
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"

@@ -19,7 +19,7 @@ from photoshelf.ingest import steps
 from photoshelf.storage import Storage, get_storage
 from photoshelf.storage.keys import sha256_of
 
-from . import in_flight
+from . import in_flight, resumable
 from .models import Image, PendingDeletion
 
 log = logging.getLogger(__name__)
@@ -42,16 +42,23 @@ class Report:
     kept: list[str] = field(default_factory=list)  # orphans too young to remove
     in_flight: list[str] = field(default_factory=list)  # keys of uploads still being written
     swept: int = 0  # notes of dead uploads whose files were removed
+    expired_uploads: list[str] = field(default_factory=list)  # resumable ones, bytes left
 
     @property
     def clean(self) -> bool:
-        return not (self.missing_originals or self.missing_renditions or self.orphans)
+        return not (
+            self.missing_originals
+            or self.missing_renditions
+            or self.orphans
+            or self.expired_uploads
+        )
 
     def lines(self) -> list[str]:
         out = [f"swept: {self.swept} upload(s) killed midway"] if self.swept else []
         out += [f"missing original: {key}" for key in self.missing_originals]
         out += [f"missing rendition: {key}" for key in self.missing_renditions]
         out += [f"orphan file: {key}" for key in self.orphans]
+        out += [f"expired upload: {token} (its bytes are left)" for token in self.expired_uploads]
         out += [f"repaired: {what}" for what in self.repaired]
         out += [f"cannot repair: {what}" for what in self.unrepairable]
         out += [f"in flight: {key} (an upload in progress)" for key in self.in_flight]
@@ -72,11 +79,17 @@ def check(
     """Compare every row with the stored keys; with repair, fix what can be fixed."""
     storage = storage or get_storage()
     report, expected = Report(swept=in_flight.sweep(storage)), set()
+    if repair:
+        resumable.sweep_expired(storage=storage)
+    report.expired_uploads = [upload.token for upload in resumable.expired()]
     stored = set(storage.keys())
     # Read after the keys and before the rows: a file listed above was written after its
     # upload's note was committed, and that note is deleted with the row, so the file is found
     # either here or among the rows below.
     writing = in_flight.live_keys() & stored
+    # Resumable uploads' chunks, recorded as they are stored (expired ones are listed above).
+    chunks = resumable.chunk_keys() & stored
+    expected.update(chunks)
     for image in Image.objects.order_by("id").iterator():
         keys = image.storage_keys()
         expected.update(keys)

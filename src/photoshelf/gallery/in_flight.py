@@ -72,17 +72,29 @@ def is_dead(note: UploadInFlight, now=None) -> bool:
     """Whether the note's writer is gone: its lease expired, or it ran here and has ended."""
     if note.lease_expires_at <= (now or timezone.now()):
         return True
-    if note.host != _host():
-        return False  # another machine: only its lease can tell
-    if note.pid == os.getpid():
-        return note.started != _started(note.pid)
+    return process_ended(note.host, note.pid, note.started)
+
+
+def this_process() -> tuple[str, int, str]:
+    """(host, pid, start time): what names this process, as a note records it."""
+    pid = os.getpid()
+    return _host(), pid, _started(pid)
+
+
+def process_ended(host: str, pid: int, started: str) -> bool:
+    """Whether the process so named ran on this machine and has ended (False for another
+    machine's: only a lease can tell)."""
+    if host != _host():
+        return False
+    if pid == os.getpid():
+        return started != _started(pid)
     try:
-        os.kill(note.pid, 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except PermissionError:  # alive, another user's
         pass
-    return note.started != _started(note.pid)
+    return started != _started(pid)
 
 
 def sweep(storage: Storage | None = None) -> int:

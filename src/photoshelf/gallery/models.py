@@ -216,3 +216,59 @@ class UploadInFlight(models.Model):
     def tag(self) -> str:
         """What the names of its temporary files carry, so a sweep can find them."""
         return f"u{self.pk}-"
+
+
+class ResumableUpload(models.Model):
+    """A resumable upload (tus, /api/uploads): its announced length, how many bytes are durably
+    stored (`offset`: never more than the committed chunks hold) and what became of it.
+
+    The bytes are UploadChunk objects in the storage, committed with the offset they advance, so
+    any server sharing the database and the storage can take the next PATCH. One PATCH at a time
+    writes: `writer` names the process holding the upload (as UploadInFlight does) until
+    `writer_until`; a writer proven dead or past its lease may be replaced.
+    """
+
+    class State(models.TextChoices):
+        RECEIVING = "receiving"
+        STORED = "stored"
+        REFUSED = "refused"
+        EXPIRED = "expired"
+
+    token = models.CharField(max_length=32, unique=True)  # the id in its URL, unguessable
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    filename = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVING)
+    image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL)
+    problem = models.JSONField(null=True, blank=True)  # the refusal's problem, when refused
+    writer = models.CharField(max_length=320, blank=True)  # host pid started nonce, "" free
+    writer_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "gallery_resumable_upload"
+        indexes = [models.Index(fields=["state", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"resumable upload {self.token} ({self.offset}/{self.length}, {self.state})"
+
+
+class UploadChunk(models.Model):
+    """Bytes [offset, offset + size) of a resumable upload, stored under `key`."""
+
+    upload = models.ForeignKey(ResumableUpload, on_delete=models.CASCADE, related_name="chunks")
+    offset = models.BigIntegerField()
+    size = models.BigIntegerField()
+    key = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        db_table = "gallery_upload_chunk"
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "offset"], name="one_chunk_per_offset")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -13,7 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, Refusal, problem_type
+from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, Refusal
 from photoshelf.storage import StorageFull, StorageUnavailable
 
 from .body import UnreadableBody
@@ -31,15 +31,12 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def problem_response(refusal: Refusal) -> JsonResponse:
-    body = {
-        "type": problem_type(refusal.code),
-        "title": refusal.title,
-        "status": refusal.status,
-        "detail": refusal.detail,
-        "code": refusal.code,
-        **refusal.extra,
-    }
-    return JsonResponse(body, status=refusal.status, content_type=PROBLEM_CONTENT_TYPE)
+    return problem_json(refusal.problem())
+
+
+def problem_json(problem: dict) -> JsonResponse:
+    """A problem's details (Refusal.problem(), or one kept since) as the answer."""
+    return JsonResponse(problem, status=problem["status"], content_type=PROBLEM_CONTENT_TYPE)
 
 
 def refusal_response(request: HttpRequest, refusal: Refusal) -> HttpResponse:
