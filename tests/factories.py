@@ -147,3 +147,15 @@ def with_repeated_last_scan(data: bytes, scans: int) -> bytes:
 
 def upload(data: bytes, filename: str = "photo.jpg", content_type: str = "image/jpeg"):
     return SimpleUploadedFile(filename, data, content_type=content_type)
+
+
+def large_photo(target_bytes: int, seed: int = 0) -> bytes:
+    """A JPEG of at least about `target_bytes`: noise at quality 100 (incompressible, so the
+    size follows the pixels), with a recent date taken so the default rules accept it."""
+    side = max(64, int((target_bytes / 4.0) ** 0.5))
+    pixels = random.Random(seed).randbytes(side * side * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), pixels).save(
+        out, "JPEG", quality=100, subsampling=0, exif=exif_block(taken=recently(days=1))
+    )
+    return out.getvalue()

@@ -11,13 +11,15 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from photoshelf.gallery import library
-from photoshelf.gallery.models import Image
+from photoshelf.gallery import library, resumable
+from photoshelf.gallery.models import Image, ResumableUpload
 from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import bearer, make_user, signed_in
 from tests.factories import photo, upload
 
 pytestmark = pytest.mark.django_db
+
+TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 IDENTITIES = [
     "anonymous",
@@ -76,6 +78,12 @@ MATRIX = {
         "302 login",
     ],
     "manage users (API)": ["401", "401", "403", "403", "200", "403", "401"],
+    # Resumable uploads (tus): only their owner reaches them; another's is not found.
+    "start resumable upload": ["401", "401", "201", "201", "201", "201", "401"],
+    "resume own upload": ["401", "401", "204", "204", "204", "204", "401"],
+    "resume other's upload": ["401", "401", "404", "404", "404", "404", "401"],
+    "read other's upload": ["401", "401", "404", "404", "404", "404", "401"],
+    "cancel other's upload": ["401", "401", "404", "404", "404", "404", "401"],
 }
 
 CELLS = [
@@ -114,6 +122,8 @@ class Acting:
             self.headers = bearer(secret)
         self.own = store(tmp_path, owner, "own")
         self.others = store(tmp_path, other_owner, "others")
+        self.own_upload = resumable.create(owner, 10).token
+        self.others_upload = resumable.create(other_owner, 10).token
 
     def get(self, url):
         return self.client.get(url, **self.headers)
@@ -122,7 +132,10 @@ class Acting:
         return self.client.post(url, data or {}, **self.headers)
 
     def delete(self, url):
-        return self.client.delete(url, **self.headers)
+        return self.client.delete(url, **self.headers, **TUS)
+
+    def tus(self, method: str, url: str, data: bytes = b"", **headers):
+        return self.client.generic(method, url, data, **self.headers, **TUS, **headers)
 
 
 def perform(acting: Acting, action: str):
@@ -151,6 +164,17 @@ def perform(acting: Acting, action: str):
         return acting.get("/users")
     if action == "manage users (API)":
         return acting.get("/api/users")
+    if action == "start resumable upload":
+        return acting.tus("POST", "/api/uploads", HTTP_UPLOAD_LENGTH="10")
+    if action.endswith("upload") and action != "start resumable upload":
+        token = acting.own_upload if "own" in action else acting.others_upload
+        url = f"/api/uploads/{token}"
+        if action.startswith("resume"):
+            patch = {"CONTENT_TYPE": "application/offset+octet-stream", "HTTP_UPLOAD_OFFSET": "0"}
+            return acting.tus("PATCH", url, b"12345", **patch)
+        if action.startswith("read"):
+            return acting.get(url)
+        return acting.tus("DELETE", url)
     raise AssertionError(action)
 
 
@@ -184,6 +208,9 @@ def test_it_answers_each_identity_and_action_exactly(
     if action.startswith("delete"):
         target = acting.own if "own" in action else acting.others
         assert Image.objects.filter(pk=target.pk).exists() is not succeeded
+    if "upload" in action and action.endswith("upload"):
+        upload = ResumableUpload.objects.filter(token=acting.others_upload).first()
+        assert upload is not None and upload.offset == 0  # another's upload is untouched
     if expected in ("401", "403") and "API" in action or expected == "401":
         body = response.json()
         assert response["Content-Type"] == "application/problem+json"
