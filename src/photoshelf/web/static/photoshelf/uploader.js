@@ -1,9 +1,15 @@
 // Drag-and-drop uploads: many files, each renamable, checked for duplicates by SHA-256 before
 // any byte is sent, then sent a few at a time with a progress bar each and a result in place.
+// Files go through /api/uploads (tus, with the vendored tus-js-client): in chunks, each one
+// pausable, retried with backoff after a network error, and resumed after a page reload from
+// the offset the server holds; where tus-js-client is missing, as one multipart POST.
 import { addCard } from "./gallery.js";
-import { getJSON, sendForm } from "./http.js";
+import { csrfToken, getJSON, sendForm } from "./http.js";
 
 const UPLOADS_AT_ONCE = 3;
+const CHUNK_BYTES = 5 * 1024 * 1024; // under the body limits of common proxies (nginx: 1 MB default, see docs)
+const RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10000, 20000, 30000];
+const tus = window.tus && window.tus.isSupported ? window.tus : null;
 // WebCrypto exists only in secure contexts (HTTPS, localhost); elsewhere files are just sent.
 const CAN_HASH = Boolean(window.isSecureContext && window.crypto && crypto.subtle);
 
@@ -17,6 +23,7 @@ class Uploader {
   constructor(root) {
     this.root = root;
     this.api = root.dataset.api;
+    this.uploads = root.dataset.uploads;
     this.queue = root.querySelector(".queue");
     this.bar = root.querySelector(".queue-bar");
     this.summary = root.querySelector(".queue-summary");
@@ -76,7 +83,10 @@ class Uploader {
   pump() {
     const running = this.rows.filter((row) => row.busy).length;
     const waiting = this.rows.filter((row) => row.wanted && row.state === "ready");
-    waiting.slice(0, Math.max(0, UPLOADS_AT_ONCE - running)).forEach((row) => row.upload(this.api));
+    waiting.slice(0, Math.max(0, UPLOADS_AT_ONCE - running)).forEach((row) => {
+      if (tus && this.uploads) row.resumable(this.uploads);
+      else row.upload(this.api);
+    });
     this.update();
   }
 
@@ -120,6 +130,7 @@ class Row {
     this.progress = $(".row-progress");
     this.result = $(".row-result");
     this.retry = $(".row-retry");
+    this.pause = $(".row-pause");
     this.removeButton = $(".row-remove");
     this.name.value = file.name.replace(/\.[^.]+$/, "") || file.name;
     this.name.setAttribute("aria-label", `Name for ${file.name}`);
@@ -131,11 +142,12 @@ class Row {
       this.uploader.pump();
     });
     this.removeButton.addEventListener("click", () => this.uploader.remove(this));
+    this.pause.addEventListener("click", () => this.togglePause());
     this.showLocalPreview($(".row-thumb img"));
   }
 
   get busy() {
-    return this.state === "uploading" || this.state === "processing";
+    return this.state === "uploading" || this.state === "processing" || this.state === "paused";
   }
 
   showLocalPreview(img) {
@@ -152,6 +164,9 @@ class Row {
     this.name.disabled = this.busy || state === "done" || state === "refused";
     this.removeButton.hidden = this.busy;
     this.retry.hidden = state !== "failed";
+    this.pause.hidden = !this.tus || (state !== "uploading" && state !== "paused");
+    this.pause.textContent = state === "paused" ? "Resume" : "Pause";
+    this.pause.setAttribute("aria-label", `${this.pause.textContent} ${this.file.name}`);
     this.uploader.update();
   }
 
@@ -198,6 +213,102 @@ class Row {
     } catch {
       this.setState("failed", "The upload did not reach the server (network error).");
     }
+    this.wanted = false;
+    this.uploader.pump();
+  }
+
+  // Through tus: chunks, retries, pause and resume; the final answer carries the image's id.
+  async resumable(endpoint) {
+    this.progress.value = 0;
+    this.setState("uploading", "Uploading…");
+    let imageId = null;
+    this.tus = new tus.Upload(this.file, {
+      endpoint,
+      chunkSize: CHUNK_BYTES,
+      retryDelays: RETRY_DELAYS_MS,
+      metadata: { filename: this.file.name, name: this.name.value.trim() },
+      headers: { "X-CSRFToken": csrfToken() },
+      removeFingerprintOnSuccess: true,
+      onProgress: (sent, total) => {
+        this.progress.value = Math.round((100 * sent) / total);
+        if (sent === total && this.state === "uploading") this.setState("processing", "Processing…");
+      },
+      onAfterResponse: (_request, response) => {
+        imageId = response.getHeader("Photoshelf-Image-Id") || imageId;
+      },
+      onSuccess: () => this.finished(imageId),
+      onError: (error) => this.failed(error),
+    });
+    try {
+      const previous = await this.tus.findPreviousUploads();
+      if (previous.length) {
+        this.tus.resumeFromPreviousUpload(previous[0]);
+        this.result.textContent = "Resuming…";
+      }
+    } catch {
+      // Nothing stored to resume from: a new upload.
+    }
+    this.tus.start();
+    this.setState("uploading");
+  }
+
+  togglePause() {
+    if (!this.tus) return;
+    if (this.state === "paused") {
+      this.setState("uploading", "Uploading…");
+      this.tus.start();
+    } else if (this.state === "uploading") {
+      this.tus.abort().catch(() => {});
+      this.setState("paused", "Paused");
+    }
+  }
+
+  // The upload's outcome: from the final answer's header, else (the bytes were all there
+  // before this page asked, or the answer was lost) from GET of the upload itself.
+  async finished(imageId) {
+    try {
+      if (!imageId) {
+        let upload = await getJSON(this.tus.url);
+        if (upload.state === "receiving") upload = await this.complete(this.tus.url);
+        if (upload.state === "refused") return this.done(() => this.showRefusal(upload.problem));
+        imageId = upload.image && upload.image.id;
+      }
+      const image = await getJSON(`${this.uploader.api}/${imageId}`);
+      this.done(() => this.showAccepted(image));
+    } catch {
+      this.done(() => this.setState("failed", "The upload was sent, but its outcome is unknown."));
+    }
+  }
+
+  // Every byte arrived but the image was not stored yet (the server stopped before): the
+  // empty last PATCH stores it.
+  async complete(url) {
+    await fetch(url, {
+      method: "PATCH",
+      headers: {
+        "Tus-Resumable": "1.0.0",
+        "Upload-Offset": String(this.file.size),
+        "Content-Type": "application/offset+octet-stream",
+        "X-CSRFToken": csrfToken(),
+      },
+    });
+    return getJSON(url);
+  }
+
+  failed(error) {
+    const response = error && error.originalResponse;
+    let problem = null;
+    try {
+      problem = response ? JSON.parse(response.getBody()) : null;
+    } catch {
+      problem = null;
+    }
+    if (problem && problem.code) this.done(() => this.showRefusal(problem));
+    else this.done(() => this.setState("failed", "The upload did not reach the server (network error)."));
+  }
+
+  done(show) {
+    show();
     this.wanted = false;
     this.uploader.pump();
   }
