@@ -302,3 +302,49 @@ def _aws_arguments() -> dict:
         "aws_secret_access_key": AWS_ENV["AWS_SECRET_ACCESS_KEY"],
         "region_name": AWS_ENV["AWS_DEFAULT_REGION"],
     }
+
+
+class NginxServer:
+    """Debian's nginx as a reverse proxy in front of a server on `upstream_port`, with
+    `client_max_body_size` as a deployment that caps request bodies sets it. One process
+    (master_process off) as the current user, everything in a temporary folder."""
+
+    def __init__(self, upstream_port: int, *, client_max_body_size: str = "10m") -> None:
+        binary = shutil.which("nginx", path="/usr/sbin:/usr/bin:" + os.environ.get("PATH", ""))
+        if binary is None:
+            raise RuntimeError("nginx is not installed (Debian package nginx)")
+        self.root = Path(tempfile.mkdtemp(prefix="photoshelf-nginx-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = self.root / "error.log"
+        temp = "".join(
+            f"  {kind}_temp_path {self.root / kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (self.root / "nginx.conf").write_text(
+            f"daemon off;\nmaster_process off;\npid {self.root / 'nginx.pid'};\n"
+            f"error_log {self.log} info;\nevents {{}}\n"
+            f"http {{\n{temp}  access_log {self.root / 'access.log'};\n"
+            f"  server {{\n    listen 127.0.0.1:{self.port};\n"
+            f"    client_max_body_size {client_max_body_size};\n"
+            "    location / {\n"
+            f"      proxy_pass http://127.0.0.1:{upstream_port};\n"
+            "      proxy_http_version 1.1;\n"
+            "      proxy_set_header Host $http_host;\n"
+            "      proxy_read_timeout 300s;\n"
+            "    }\n  }\n}\n"
+        )
+        self.process = subprocess.Popen(
+            [binary, "-p", str(self.root), "-c", str(self.root / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for(
+            lambda: socket.create_connection(("127.0.0.1", self.port), 1).close(), "nginx", self.log
+        )
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=START_TIMEOUT_SECONDS)
+        shutil.rmtree(self.root, ignore_errors=True)

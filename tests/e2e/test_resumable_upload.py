@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import large_photo
+from tests.servers import NginxServer
 from tests.wire import get_json
 
 pytestmark = pytest.mark.e2e
@@ -105,4 +106,28 @@ def test_an_upload_resumes_after_the_page_is_reloaded(server, page, tmp_path):
     after_reload = sent[before:]
     assert after_reload and after_reload[0]["offset"] >= CHUNK  # resumed, not started again
     assert after_reload[0]["url"] in {patch["url"] for patch in sent[:before]}
+    assert stored_sha256(server, data) == hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def nginx(server):
+    """nginx in front of the test's server, capping request bodies at 10 MB."""
+    proxy = NginxServer(server.port, client_max_body_size="10m")
+    yield proxy
+    proxy.close()
+
+
+def test_the_page_uploads_40_mb_through_an_nginx_that_caps_bodies_at_10_mb(
+    server, nginx, page, tmp_path
+):
+    data = large_photo(40 * 1024 * 1024, seed=33)
+    path = tmp_path / "panorama.jpg"
+    path.write_bytes(data)
+    sent = patches(page)
+    page.goto(nginx.url)  # signed in already: the session cookie is the host's, any port
+    page.locator(".choose-input").set_input_files(str(path))
+    page.get_by_role("button", name="Upload 1 photo").click()
+    upload = row(page, "panorama.jpg")
+    expect(upload).to_have_attribute("data-state", "done", timeout=180_000)
+    assert len(sent) >= 8 and all(patch["url"].startswith(nginx.url) for patch in sent)
     assert stored_sha256(server, data) == hashlib.sha256(data).hexdigest()
