@@ -134,8 +134,9 @@ class Acting:
     def delete(self, url):
         return self.client.delete(url, **self.headers, **TUS)
 
-    def tus(self, method: str, url: str, data: bytes = b"", **headers):
-        return self.client.generic(method, url, data, **self.headers, **TUS, **headers)
+    def tus(self, method: str, url: str, data: bytes = b"", **headers: str):
+        extra: dict = {**self.headers, **TUS, **headers}
+        return self.client.generic(method, url, data, **extra)
 
 
 def perform(acting: Acting, action: str):

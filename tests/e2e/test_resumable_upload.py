@@ -39,14 +39,12 @@ def throttle(page, bytes_per_second: int) -> None:
 def patches(page) -> list[dict]:
     """Every PATCH the page sends to /api/uploads, with its Upload-Offset, as they leave."""
     sent: list[dict] = []
-    page.on(
-        "request",
-        lambda r: (
-            r.method == "PATCH"
-            and "/api/uploads/" in r.url
-            and sent.append({"url": r.url, "offset": int(r.headers["upload-offset"])})
-        ),
-    )
+
+    def record(request) -> None:
+        if request.method == "PATCH" and "/api/uploads/" in request.url:
+            sent.append({"url": request.url, "offset": int(request.headers["upload-offset"])})
+
+    page.on("request", record)
     return sent
 
 

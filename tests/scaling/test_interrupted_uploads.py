@@ -28,12 +28,14 @@ pytestmark = pytest.mark.backends("sqlite-local")
 TUS = {"Tus-Resumable": "1.0.0"}
 
 
-def tus(server: Server, method: str, url: str, body: bytes = b"", **headers) -> tuple[int, dict]:
+def tus(
+    server: Server, method: str, url: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, dict]:
     request = urllib.request.Request(
         url if url.startswith("http") else server.url + url,
         data=body if method in ("POST", "PATCH") else None,
         method=method,
-        headers={**server.headers, **TUS, **headers},
+        headers={**server.headers, **TUS, **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -43,7 +45,7 @@ def tus(server: Server, method: str, url: str, body: bytes = b"", **headers) -> 
 
 
 def create(server: Server, length: int) -> str:
-    status, headers = tus(server, "POST", "/api/uploads", **{"Upload-Length": str(length)})
+    status, headers = tus(server, "POST", "/api/uploads", headers={"Upload-Length": str(length)})
     assert status == 201, headers
     return headers["Location"]
 
@@ -62,7 +64,7 @@ def finish(server: Server, location: str, data: bytes) -> dict:
         "PATCH",
         location,
         data[start:],
-        **{"Upload-Offset": str(start), "Content-Type": "application/offset+octet-stream"},
+        headers={"Upload-Offset": str(start), "Content-Type": "application/offset+octet-stream"},
     )
     assert status == 204, (status, headers)
     image_id = headers["Photoshelf-Image-Id"]

@@ -32,7 +32,10 @@ def test_chunks_alternating_between_two_servers_make_the_exact_file(two_servers,
             "PATCH",
             location,
             data[start : start + CHUNK],
-            **{"Upload-Offset": str(start), "Content-Type": "application/offset+octet-stream"},
+            headers={
+                "Upload-Offset": str(start),
+                "Content-Type": "application/offset+octet-stream",
+            },
         )
         assert status == 204, (status, headers)
         start, turn = int(headers["Upload-Offset"]), turn + 1

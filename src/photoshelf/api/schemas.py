@@ -126,6 +126,8 @@ class Problem(Schema):
     taken_at: str | None = None  # taken-at-too-old
     max_age_days: int | None = None
     oldest_allowed: str | None = None
+    offset: int | None = None  # upload-offset-mismatch: the bytes the upload holds
+    length: int | None = None  # beyond-upload-length: the upload's Upload-Length
 
 
 # What any operation may answer: a request it cannot read (400), and a database or storage
