@@ -388,9 +388,13 @@ def run_apart(module: str, *args: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["near-duplicates"]:  # that part alone
         run_apart("near_duplicates", *sys.argv[2:])
+    elif sys.argv[1:2] == ["resumable"]:
+        run_apart("resumable", *sys.argv[2:])
     else:
         main()
         log("near-duplicate lookup on SQLite, PostgreSQL and MariaDB")
         run_apart("near_duplicates", *(["--write-docs"] if "--write-docs" in sys.argv else []))
         log("photoshelf import")
         run_apart("import_throughput")
+        log("resumable uploads (tus) beside one multipart POST")
+        run_apart("resumable", *(["--write-docs"] if "--write-docs" in sys.argv else []))

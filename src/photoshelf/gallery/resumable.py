@@ -16,8 +16,10 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import secrets
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,10 +31,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from photoshelf.core import timing
 from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import policy
 from photoshelf.ingest.incoming import IncomingFile, clean_filename
-from photoshelf.storage import Storage, get_storage
+from photoshelf.storage import Storage, get_storage, write_failed
 
 from . import in_flight, library
 from .models import ResumableUpload, UploadChunk
@@ -43,10 +46,12 @@ log = logging.getLogger(__name__)
 # the spool one request holds on disk before the storage takes it (memory holds READ_BYTES).
 PIECE_BYTES = 8 * 1024 * 1024
 READ_BYTES = 256 * 1024
+ASSEMBLY_READ_BYTES = 1024 * 1024
 # A writer renews its hold on the upload at least this often while bytes arrive; one that
 # stops renewing (a stalled client on a machine that cannot be checked) may be replaced.
 LEASE = timedelta(seconds=60)
 KEY_PREFIX = "uploads/"
+_TOKEN = re.compile(r"^[0-9a-f]{32}\Z")
 SWEEP_BATCH = 20  # expired uploads removed per new upload: the sweep stays in the background
 
 Read = Callable[[int], bytes]
@@ -84,7 +89,9 @@ def _new_expiry():
 
 def find(token: str, owner) -> ResumableUpload:
     """The owner's upload (someone else's is not found: its id reveals nothing)."""
-    upload = ResumableUpload.objects.filter(token=token, owner_id=owner.pk).first()
+    upload = None
+    if _TOKEN.match(token):  # anything else names no upload (and may not even be text)
+        upload = ResumableUpload.objects.filter(token=token, owner_id=owner.pk).first()
     if upload is None:
         raise Refusal("not-found", "There is no upload at this address.")
     if upload.state == ResumableUpload.State.RECEIVING and upload.expires_at <= timezone.now():
@@ -220,6 +227,10 @@ def _beyond(upload: ResumableUpload) -> Refusal:
 
 def _receive_held(upload: ResumableUpload, me: str, read: Read, checksum: Checksum | None) -> None:
     storage = get_storage()
+    path = storage.local_path(data_key(upload))
+    if path is not None:
+        _receive_into_file(upload, me, read, checksum, path)
+        return
     pending: list[_Piece] = []
     ended = False
     try:
@@ -250,13 +261,99 @@ def _receive_held(upload: ResumableUpload, me: str, read: Read, checksum: Checks
     if checksum is not None:
         if checksum.hasher.digest() != checksum.digest:
             _remove(storage, pending)
-            raise Refusal(
-                "checksum-mismatch",
-                f"The request's bytes do not match its Upload-Checksum ({checksum.algorithm}); "
-                "none of them were kept.",
-            )
+            raise _mismatch(checksum)
         if pending:
             _commit(upload, me, pending)
+
+
+def data_key(upload: ResumableUpload) -> str:
+    """Where a local storage keeps the upload's bytes: one file, written where they belong."""
+    return f"{KEY_PREFIX}{upload.token}/data"
+
+
+def _receive_into_file(
+    upload: ResumableUpload, me: str, read: Read, checksum: Checksum | None, path: Path
+) -> None:
+    """On a local disk the bytes go straight to their place in one file (no chunk files to put
+    together at the end: the file becomes the original under a second name). Bytes written
+    past the recorded offset count only once synced and recorded, every PIECE_BYTES; bytes a
+    killed writer left past it are overwritten by the next. Before each write the hold is
+    renewed if a third of its lease has passed, so a writer that lost it writes nothing more."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise write_failed(data_key(upload), exc) from exc
+    committed = position = upload.offset
+    renewed = time.monotonic()
+    try:
+        while True:
+            try:
+                data = read(min(READ_BYTES, upload.length - position + 1))
+            except Exception as exc:  # the client went away, or the coding broke
+                if checksum is None and position > committed:  # what arrived counts
+                    _sync_and_record(upload, me, fd, position)
+                raise exc from None
+            if not data:
+                break
+            if position + len(data) > upload.length:
+                raise _beyond(upload)
+            if time.monotonic() - renewed > LEASE.total_seconds() / 3:
+                _renew(upload, me)
+                renewed = time.monotonic()
+            if checksum is not None:
+                checksum.hasher.update(data)
+            _write_at(fd, data, position, data_key(upload))
+            position += len(data)
+            if checksum is None and position - committed >= PIECE_BYTES:
+                _sync_and_record(upload, me, fd, position)
+                committed, renewed = position, time.monotonic()
+        if checksum is not None and checksum.hasher.digest() != checksum.digest:
+            raise _mismatch(checksum)
+        if position > committed:
+            _sync_and_record(upload, me, fd, position)
+    finally:
+        os.close(fd)
+
+
+def _write_at(fd: int, data: bytes, position: int, key: str) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(fd, view, position)
+            view, position = view[written:], position + written
+    except OSError as exc:
+        raise write_failed(key, exc) from exc
+
+
+def _sync_and_record(upload: ResumableUpload, me: str, fd: int, end: int) -> None:
+    try:
+        os.fsync(fd)  # on the disk before the offset says so
+    except OSError as exc:
+        raise write_failed(data_key(upload), exc) from exc
+    _advance(upload, me, end, lambda: _record_file(upload, end))
+
+
+def _record_file(upload: ResumableUpload, end: int) -> None:
+    UploadChunk.objects.update_or_create(
+        upload=upload, offset=0, defaults={"size": end, "key": data_key(upload)}
+    )
+
+
+def _renew(upload: ResumableUpload, me: str) -> None:
+    held = ResumableUpload.objects.filter(pk=upload.pk, writer=me, offset=upload.offset).update(
+        writer_until=timezone.now() + LEASE
+    )
+    if not held:
+        raise _lost()
+
+
+def _mismatch(checksum: Checksum) -> Refusal:
+    return Refusal(
+        "checksum-mismatch",
+        f"The request's bytes do not match its Upload-Checksum ({checksum.algorithm}); "
+        "none of them were kept.",
+    )
 
 
 def _size(pieces: list[_Piece]) -> int:
@@ -309,27 +406,32 @@ def _store_piece(
 
 
 def _commit(upload: ResumableUpload, me: str, pieces: list[_Piece]) -> None:
-    """Record stored chunks and advance the offset past them, if this request still holds the
-    upload at the offset it started from; else remove them and refuse (upload-locked)."""
+    """Record stored chunks and advance the offset past them; if this request lost the upload
+    meanwhile, remove them and refuse (upload-locked)."""
     end = pieces[-1].offset + pieces[-1].size
+    rows = [UploadChunk(upload=upload, offset=p.offset, size=p.size, key=p.key) for p in pieces]
+    try:
+        _advance(upload, me, end, lambda: UploadChunk.objects.bulk_create(rows))
+    except Refusal:
+        _remove(get_storage(), pieces)
+        raise
+
+
+def _advance(upload: ResumableUpload, me: str, end: int, record: Callable[[], object]) -> None:
+    """Move the offset to `end` and `record` what holds the bytes, in one transaction, if this
+    request still holds the upload at the offset it wrote from; else upload-locked."""
     now = timezone.now()
     with transaction.atomic():
         moved = ResumableUpload.objects.filter(
-            pk=upload.pk, writer=me, offset=pieces[0].offset
+            pk=upload.pk, writer=me, offset=upload.offset
         ).update(
             offset=end,
             writer_until=now + LEASE,
             expires_at=now + timedelta(hours=settings.PHOTOSHELF_UPLOAD_EXPIRY_HOURS),
         )
         if moved:
-            UploadChunk.objects.bulk_create(
-                [
-                    UploadChunk(upload=upload, offset=p.offset, size=p.size, key=p.key)
-                    for p in pieces
-                ]
-            )
+            record()
     if not moved:
-        _remove(get_storage(), pieces)
         raise _lost()
     upload.offset = end
 
@@ -346,56 +448,89 @@ def _remove(storage: Storage, pieces: list[_Piece]) -> None:
 
 
 def finish(upload: ResumableUpload) -> None:
-    """Put the chunks together and store the image (call while holding the upload). A refusal
-    is recorded with the upload; an outage (503) leaves it to be finished by a later request."""
+    """Store the image from the upload's bytes (call while holding the upload). A refusal is
+    recorded with the upload; an outage (503) leaves it to be finished by a later request."""
     storage = get_storage()
-    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=folder, prefix="tus-", suffix=".upload")
-    path = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as spool:
-            sha256 = _assemble(upload, storage, spool)
-        incoming = IncomingFile.spooled_upload(path, upload.length, sha256, upload.filename)
+    path = storage.local_path(data_key(upload))
+    if path is not None:
+        with timing.stage("assemble"):
+            incoming = _whole_file(upload, path)
+        _store(upload, incoming)
+    else:
+        folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix="tus-", suffix=".upload")
+        spooled = Path(name)
         try:
-            image = library.store(incoming, upload.name or None, uploaded_by=upload.owner)
-        except Refusal as refusal:
-            upload.state, upload.problem = ResumableUpload.State.REFUSED, refusal.problem()
-        else:
-            upload.state, upload.image = ResumableUpload.State.STORED, image
-    finally:
-        path.unlink(missing_ok=True)
+            with timing.stage("assemble"), os.fdopen(fd, "wb") as spool:
+                sha256 = _assemble(upload, storage, spool)
+            _store(
+                upload, IncomingFile.spooled_upload(spooled, upload.length, sha256, upload.filename)
+            )
+        finally:
+            spooled.unlink(missing_ok=True)
+    with timing.stage("chunks"):
+        remove_chunks(upload, storage)
+
+
+def _whole_file(upload: ResumableUpload, path: Path) -> IncomingFile:
+    """The upload's one file, cut to its length (a killed writer may have left bytes past the
+    recorded offset), with its SHA-256: the incoming file itself, no copy made."""
+    hasher = hashlib.sha256()
+    try:
+        os.truncate(path, upload.length)
+    except FileNotFoundError:  # an empty upload wrote nothing
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    with open(path, "rb") as src:
+        while data := src.read(ASSEMBLY_READ_BYTES):
+            hasher.update(data)
+    return IncomingFile.spooled_upload(path, upload.length, hasher.hexdigest(), upload.filename)
+
+
+def _store(upload: ResumableUpload, incoming: IncomingFile) -> None:
+    try:
+        image = library.store(incoming, upload.name or None, uploaded_by=upload.owner)
+    except Refusal as refusal:
+        upload.state, upload.problem = ResumableUpload.State.REFUSED, refusal.problem()
+    else:
+        upload.state, upload.image = ResumableUpload.State.STORED, image
     upload.save(update_fields=["state", "problem", "image"])
-    remove_chunks(upload, storage)
 
 
 def _assemble(upload: ResumableUpload, storage: Storage, spool: BinaryIO) -> str:
-    """Copy the chunks in order into `spool`; their SHA-256."""
+    """Copy the chunks (objects of a bucket) in order into `spool`; their SHA-256."""
     hasher, expected = hashlib.sha256(), 0
     for chunk in upload.chunks.order_by("offset"):
         if chunk.offset != expected:  # recorded only as the offset advanced: cannot happen
             raise RuntimeError(f"{upload}: a gap at {expected}")
         with storage.open(chunk.key) as src:
-            while data := src.read(1024 * 1024):
-                hasher.update(data)
+            while data := src.read(ASSEMBLY_READ_BYTES):
                 spool.write(data)
+                hasher.update(data)
         expected += chunk.size
     return hasher.hexdigest()
 
 
 def remove_chunks(upload: ResumableUpload, storage: Storage | None = None) -> int:
-    """Delete the upload's chunks (rows go with the objects removed); how many."""
+    """Delete the upload's bytes: its chunks (rows go with the objects removed) and, on a local
+    disk, its one file; how many chunks."""
     storage = storage or get_storage()
-    removed = 0
+    removed: list[int] = []
     for chunk in list(upload.chunks.all()):
         try:
             storage.delete(chunk.key)
         except Exception:  # the row stays; the next sweep or check tries again
             log.warning("resumable: cannot remove %s", chunk.key, exc_info=True)
             continue
-        chunk.delete()
-        removed += 1
-    return removed
+        removed.append(chunk.pk)
+    UploadChunk.objects.filter(pk__in=removed).delete()
+    path = storage.local_path(data_key(upload))
+    if path is not None:
+        path.unlink(missing_ok=True)  # written before its first row, or with none at all
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
+    return len(removed)
 
 
 def terminate(upload: ResumableUpload) -> None:
@@ -435,5 +570,9 @@ def sweep_expired(limit: int | None = None, storage: Storage | None = None) -> i
 
 
 def chunk_keys() -> set[str]:
-    """The keys of every recorded chunk (of uploads receiving or expired not yet swept)."""
-    return set(UploadChunk.objects.values_list("key", flat=True))
+    """The keys of every recorded chunk, and the file of every upload still receiving (its
+    bytes land before the row that counts them)."""
+    keys = set(UploadChunk.objects.values_list("key", flat=True))
+    receiving = ResumableUpload.objects.filter(state=ResumableUpload.State.RECEIVING)
+    keys.update(f"{KEY_PREFIX}{token}/data" for token in receiving.values_list("token", flat=True))
+    return keys

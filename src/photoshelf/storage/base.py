@@ -68,3 +68,7 @@ class Storage(Protocol):
 
     def remove_incoming(self, keys: list[str], tag: str) -> int:
         """Delete the temporary files written with `tag` for keys (a dead writer's); how many."""
+
+    def local_path(self, key: str) -> Path | None:
+        """The file that holds key on this machine's file system, or None (a bucket): a reader
+        may copy it inside the kernel rather than through a stream."""

@@ -120,6 +120,9 @@ class LocalStorage:
             if path.is_file() and not path.name.startswith(INCOMING_PREFIX):
                 yield path.relative_to(self.root).as_posix()
 
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
     def download_url(self, key: str, *, content_type: str, disposition: str) -> str | None:
         return None  # the server streams local files itself
 

@@ -116,6 +116,9 @@ class S3Storage:
         """Nothing to do: no temporary objects (see remove_abandoned)."""
         return 0
 
+    def local_path(self, key: str) -> Path | None:
+        return None
+
     def download_origin(self) -> str | None:
         if not self.presign:
             return None
