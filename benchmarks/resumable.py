@@ -32,7 +32,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def peak_of(server: Server, action) -> tuple[object, float]:
+def peak_of(server: Server, action) -> tuple[tuple[float, int], float]:
     pids = server.worker_pids()
     for pid in pids:
         reset_peak(pid)
@@ -82,7 +82,7 @@ def over_http(workdir: Path, rounds: int) -> dict:
     log(f"  making {2 * rounds} distinct ~100 MB JPEGs")
     files = [images.large_jpeg(FILE_BYTES, variant=9000 + i) for i in range(2 * rounds)]
     env = {"PHOTOSHELF_MAX_UPLOAD_MB": "200", "PHOTOSHELF_NEAR_DUPLICATE_DISTANCE": "-1"}
-    found: dict[str, list] = {"post_s": [], "tus_s": [], "post_rss": [], "tus_rss": []}
+    found: dict = {"post_s": [], "tus_s": [], "post_rss": [], "tus_rss": []}
     with Server(workdir / "resumable", workers=2, env=env) as server:
         # Warm up both paths once with a small file each (imports, first connections).
         post(server, images.camera_jpeg())
