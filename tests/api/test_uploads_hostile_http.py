@@ -6,10 +6,13 @@ only what was stored, and the server keeps answering."""
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import pytest
 
 from tests.conftest import Server
+from tests.factories import large_photo
 from tests.scaling.test_interrupted_uploads import create, offset, tus
 
 pytestmark = pytest.mark.backends("sqlite-local")
@@ -79,3 +82,36 @@ def test_a_body_shorter_than_its_content_length_keeps_what_came(server):
     location = create(server, 100)
     assert raw_patch(server, location, 0, {"Content-Length": "60"}, b"a" * 25) == 400
     assert offset(server, location) == 25
+
+
+def test_two_patches_at_once_one_wins_and_the_other_is_refused(server):
+    """Two requests send the same bytes at the same offset at the same moment: one is stored,
+    the other is 423 (it arrived while the first held the upload) or 409 (after it moved on),
+    and the offset counts the bytes once."""
+    data = large_photo(1_000_000, seed=51)
+    location = create(server, len(data))
+    head = (
+        f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: close\r\n"
+        f"Authorization: {server.headers['Authorization']}\r\nTus-Resumable: 1.0.0\r\n"
+        "Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    ).encode()
+    statuses: list[int] = []
+
+    def send(pause: float) -> None:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(head + data[:1000])
+            time.sleep(pause)  # the first holds the upload while the second arrives
+            sock.sendall(data[1000:])
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        statuses.append(int(answer.split(b" ", 2)[1]))
+
+    first = threading.Thread(target=send, args=(1.0,))
+    first.start()
+    time.sleep(0.3)
+    send(0.0)
+    first.join()
+    assert sorted(statuses) in ([204, 409], [204, 423]), statuses
+    assert offset(server, location) == len(data)
