@@ -543,20 +543,21 @@ def terminate(upload: ResumableUpload) -> None:
 # --- Expiry --------------------------------------------------------------------------------
 
 
-def expired() -> list[ResumableUpload]:
-    """Unfinished uploads past their expiry (no request writing them)."""
+def expired(limit: int | None = None) -> list[ResumableUpload]:
+    """Unfinished uploads past their expiry (no request writing them), oldest first."""
     now = timezone.now()
-    return list(
+    found = (
         ResumableUpload.objects.filter(state=ResumableUpload.State.RECEIVING, expires_at__lte=now)
         .exclude(writer_until__gt=now)
         .order_by("expires_at")
     )
+    return list(found if limit is None else found[:limit])
 
 
 def sweep_expired(limit: int | None = None, storage: Storage | None = None) -> int:
     """Remove the bytes of expired uploads and record them as expired; how many."""
     swept = 0
-    for upload in expired()[:limit]:
+    for upload in expired(limit):
         try:
             with holding(upload):
                 remove_chunks(upload, storage)
