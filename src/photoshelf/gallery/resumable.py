@@ -1,13 +1,15 @@
 """Resumable uploads (tus 1.0): bytes that arrive in any number of requests, at any server.
 
-A request's bytes are stored as chunks (objects of the storage, at most PIECE_BYTES each), and
-the upload's offset advances only in the transaction that records a stored chunk: the offset
-the protocol reports is always durably stored, whatever is killed when. With a checksum the
-request's chunks are recorded together once it matches, or removed. One request writes at a
-time: it holds the upload (`writer`, a lease renewed as it writes); another is refused
+A request's bytes go into the storage (on a local disk, the upload's one file, written where
+they belong; in a bucket, chunk objects of at most PIECE_BYTES), and the upload's offset
+advances only in the transaction that records bytes already synced there: the offset the
+protocol reports is always durably stored, whatever is killed when. With a checksum the
+request's bytes count together once it matches, or not at all. One request writes at a time:
+it holds the upload (`writer`, a lease renewed as it writes); another is refused
 (upload-locked) unless the holder is proven dead or its lease ran out, and a holder that lost
-the upload records nothing. Once every byte is in, the chunks are put together into one spool
-file and library.store() runs on it, with the rules and refusals of any upload.
+the upload records and writes nothing more. Once every byte is in, library.store() runs on the
+file (or on the chunks put together into one spool file), with the rules and refusals of any
+upload.
 """
 
 from __future__ import annotations
