@@ -58,6 +58,16 @@ PHOTOSHELF_MAX_UPLOAD_BYTES = env.int("PHOTOSHELF_MAX_UPLOAD_MB", default=100) *
 PHOTOSHELF_MAX_PIXELS = env.int("PHOTOSHELF_MAX_PIXELS", default=200_000_000)
 PHOTOSHELF_PAGE_SIZE = env.int("PHOTOSHELF_PAGE_SIZE", default=48)
 
+# --- The trash -------------------------------------------------------------------------------
+# Days a deleted photo stays restorable (0: Delete removes it at once); how often each server
+# process looks for expired ones (gallery/trash.py: each is purged by exactly one of them).
+PHOTOSHELF_TRASH_DAYS = env.int("PHOTOSHELF_TRASH_DAYS", default=30)
+PHOTOSHELF_TRASH_SWEEP_MINUTES = env.float("PHOTOSHELF_TRASH_SWEEP_MINUTES", default=60)
+if PHOTOSHELF_TRASH_DAYS < 0 or PHOTOSHELF_TRASH_SWEEP_MINUTES <= 0:
+    raise ImproperlyConfigured(
+        "PHOTOSHELF_TRASH_DAYS must be 0 or more and PHOTOSHELF_TRASH_SWEEP_MINUTES above 0"
+    )
+
 
 # --- Secrets and hosts ---------------------------------------------------------------------
 def _stored_secret_key(path: Path) -> str:

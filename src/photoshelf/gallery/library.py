@@ -129,12 +129,20 @@ def _process(incoming: IncomingFile, checked: threading.Event) -> steps.Processe
 
 def _refuse_if_stored(sha256: str) -> None:
     # order_by() drops the model's default ordering: a unique lookup needs no sort.
-    existing = Image.objects.filter(sha256=sha256).order_by().only("id", "name")[:1]
+    # Photos in the trash count: their row holds the bytes (the unique sha256) until purged.
+    fields = ("id", "name", "trashed_at")
+    existing = list(Image.everything.filter(sha256=sha256).order_by().only(*fields)[:1])
     if existing:
         raise _duplicate_of(existing[0])
 
 
 def _duplicate_of(existing: Image) -> Refusal:
+    if existing.in_trash:
+        return Refusal(
+            "duplicate-in-trash",
+            f"This photo is in the trash as “{existing.name}”: restore it instead.",
+            {"duplicate_of": existing.pk},
+        )
     return Refusal(
         "duplicate",
         f"This photo is already in the gallery as “{existing.name}”.",
@@ -155,11 +163,20 @@ def _refuse_if_near(sha256: str, fingerprint: int) -> None:
     match = near_duplicates.nearest(fingerprint, max_distance)
     if match is None:
         return
-    existing = Image.objects.filter(pk=match.image_id).only("id", "name", "sha256").first()
-    if existing is None:  # deleted since the lookup: nothing to be a copy of any more
+    fields = ("id", "name", "sha256", "trashed_at")
+    existing = Image.everything.filter(pk=match.image_id).only(*fields).first()
+    if existing is None:  # purged since the lookup: nothing to be a copy of any more
         return
     if existing.sha256 == sha256:  # the same bytes, committed after the line above looked
         raise _duplicate_of(existing)
+    if existing.in_trash:
+        raise Refusal(
+            "near-duplicate-in-trash",
+            f"This photo looks like “{existing.name}”, which is in the trash (the same picture "
+            f"re-encoded, resized or without its metadata: {match.distance} bits apart): "
+            "restore it instead.",
+            {"duplicate_of": existing.pk, "distance": match.distance},
+        )
     raise Refusal(
         "near-duplicate",
         f"This photo looks like “{existing.name}”, already in the gallery (the same picture "
@@ -205,7 +222,7 @@ def _record(image: Image, fingerprint: int, note: UploadInFlight) -> Image:
             in_flight.end(note)  # with the row: there is never a moment when neither exists
     except IntegrityError:
         # Another upload of the same bytes committed first: its row owns these same files.
-        existing = Image.objects.filter(sha256=image.sha256).first()
+        existing = Image.everything.filter(sha256=image.sha256).first()
         if existing is not None:
             raise _duplicate_of(existing) from None
         deletion.remove_unless_referenced(image.sha256, image.storage_keys())

@@ -79,7 +79,7 @@ def run_import(options: Options, out: TextIO = sys.stdout) -> Summary:
         logging.getLogger(name).setLevel(logging.WARNING)
     if not options.dry_run:
         get_storage().remove_abandoned(ABANDONED_WRITE_AFTER_S)
-    present_up_to = Image.objects.aggregate(top=Max("id"))["top"] or 0
+    present_up_to = Image.everything.aggregate(top=Max("id"))["top"] or 0
     files, size = survey(options.paths, recursive=options.recursive)
     run = _Run(options, present_up_to, Display(files, size, live=options.live))
     start = time.perf_counter()
