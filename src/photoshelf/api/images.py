@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 
 from photoshelf.accounts import permissions
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import deletion, library, queries
+from photoshelf.gallery import library, queries, trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.uploads import received_file
 
@@ -84,13 +84,15 @@ def get_image(request: HttpRequest, image_id: int):
 @router.delete(
     "/{int:image_id}",
     response=answers({204: None}, *ANY_ERRORS, *SIGN_IN_ERRORS, 404),
-    summary="Delete an image (its uploader or an administrator)",
+    summary="Delete an image (its uploader or an administrator): it moves to the trash",
 )
 def delete_image(request: HttpRequest, image_id: int):
+    """The photo moves to the trash, restorable for PHOTOSHELF_TRASH_DAYS (see /api/trash);
+    with the trash off (0 days) it is deleted at once."""
     image = _get_or_404(image_id)
     if not permissions.can_delete(request.auth, image):
         raise Refusal("forbidden", permissions.DELETE_RULE)
-    deletion.delete(image)
+    trash.move(image, by=request.auth)
     return HttpResponse(status=204)
 
 
