@@ -82,6 +82,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if report.clean or fixed else 1
 
 
+def cmd_trash_purge(args: argparse.Namespace) -> int:
+    if args.older_than is not None and args.older_than < 0:
+        print("photoshelf trash purge: --older-than must be 0 or more days", file=sys.stderr)
+        return EXIT_USAGE
+    _setup_django()
+    _migrate(verbosity=0)
+    from photoshelf.gallery import trash
+
+    older_than = None if args.older_than is None else timedelta(days=args.older_than)
+    purged = trash.purge_expired(older_than)
+    print(f"purged {purged} photo(s) from the trash")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
@@ -213,6 +227,25 @@ def build_parser() -> argparse.ArgumentParser:
         "default 10)",
     )
     check.set_defaults(func=cmd_check)
+
+    trash = sub.add_parser("trash", help="the trash of deleted photos")
+    trash_sub = trash.add_subparsers(dest="trash_command", required=True)
+    purge = trash_sub.add_parser(
+        "purge",
+        help="delete forever the photos whose time in the trash is over",
+        description="Delete forever (files, then row) the photos in the trash for longer than "
+        "PHOTOSHELF_TRASH_DAYS, or than --older-than. Safe to run while servers run, and on "
+        "many machines at once: each photo is purged once.",
+    )
+    purge.add_argument(
+        "--older-than",
+        type=float,
+        default=None,
+        metavar="D",
+        help="purge photos deleted more than D days ago (default PHOTOSHELF_TRASH_DAYS; "
+        "0: everything in the trash)",
+    )
+    purge.set_defaults(func=cmd_trash_purge)
 
     imp = sub.add_parser(
         "import",
