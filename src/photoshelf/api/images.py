@@ -15,7 +15,7 @@ from photoshelf.gallery import library, queries, trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.uploads import received_file
 
-from .auth import READERS
+from .auth import READERS, caller
 from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, ImageOut, ImagePage, answers
 
 router = Router(tags=["images"])
@@ -92,7 +92,7 @@ def delete_image(request: HttpRequest, image_id: int):
     image = _get_or_404(image_id)
     if not permissions.can_delete(request.auth, image):
         raise Refusal("forbidden", permissions.DELETE_RULE)
-    trash.move(image, by=request.auth)
+    trash.move(image, by=caller(request))
     return HttpResponse(status=204)
 
 

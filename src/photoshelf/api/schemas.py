@@ -95,7 +95,8 @@ class TrashedImageOut(ImageOut):
 
     @staticmethod
     def resolve_trashed_by(image: Image) -> str | None:
-        return image.trashed_by.get_username() if image.trashed_by_id else None
+        by = image.trashed_by
+        return by.get_username() if by is not None else None
 
     @staticmethod
     def resolve_purge_at(image: Image) -> datetime | None:

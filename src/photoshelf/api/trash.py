@@ -9,6 +9,7 @@ from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import queries, trash
 from photoshelf.gallery.models import Image
 
+from .auth import caller
 from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, ImageOut, Purged, TrashPage, answers
 
 router = Router(tags=["trash"])
@@ -22,7 +23,7 @@ router = Router(tags=["trash"])
 def list_trash(request: HttpRequest, limit: int = 48, cursor: str | None = None):
     """Photos you deleted (an administrator: everyone's), each with `purge_at`, when it goes
     for good. Pass `next_cursor` back as `cursor` for the next page."""
-    return queries.trash_page(trash.visible_to(request.auth), limit=limit, cursor=cursor)
+    return queries.trash_page(trash.visible_to(caller(request)), limit=limit, cursor=cursor)
 
 
 @router.post(
@@ -55,12 +56,12 @@ def purge(request: HttpRequest, image_id: int):
     summary="Empty the trash (yours; an administrator's: everyone's)",
 )
 def empty(request: HttpRequest):
-    return {"purged": trash.empty(request.auth)}
+    return {"purged": trash.empty(caller(request))}
 
 
 def _in_trash_or_404(request: HttpRequest, image_id: int) -> Image:
     # Another person's trash is not there for you: the same answer as no such photo.
-    image = trash.find(request.auth, image_id)
+    image = trash.find(caller(request), image_id)
     if image is None:
         raise _not_in_trash(image_id)
     return image
