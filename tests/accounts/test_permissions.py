@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from photoshelf.gallery import library, trash
+from photoshelf.gallery.activity import Actor
 from photoshelf.gallery.models import Image
 from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import bearer, make_user, signed_in
@@ -123,6 +124,10 @@ MATRIX = {
     "empty trash (API)": ["401", "401", "200", "200", "200", "200", "401"],
     "view own trashed original": ["302 login", "404", "200", "200", "200", "200", "401"],
     "view other's trashed rendition": ["302 login", "404", "404", "404", "200", "404", "401"],
+    # The activity log: one's own for everyone signed in, another's for administrators only.
+    "own activity (API)": ["401", "401", "200", "200", "200", "200", "401"],
+    "another's activity (API)": ["401", "401", "403", "403", "200", "403", "401"],
+    "activity page": ["302 login", "302 login", "200", "200", "200", "302 login", "302 login"],
 }
 
 TRASH_ACTIONS = ("restore", "delete forever", "view own trashed", "view other's trashed")
@@ -167,8 +172,8 @@ class Acting:
 
     def trash_both(self) -> None:
         """Each target deleted by its uploader: in their trash."""
-        trash.move(self.own, by=self.owner)
-        trash.move(self.others, by=self.other_owner)
+        trash.move(self.own, Actor(user=self.owner, via="page"))
+        trash.move(self.others, Actor(user=self.other_owner, via="page"))
 
     def get(self, url):
         return self.client.get(url, **self.headers)
@@ -206,6 +211,12 @@ def perform(acting: Acting, action: str):
         return acting.get("/users")
     if action == "manage users (API)":
         return acting.get("/api/users")
+    if action == "own activity (API)":
+        return acting.get("/api/activity")
+    if action == "another's activity (API)":
+        return acting.get(f"/api/activity?user={acting.other_owner.get_username()}")
+    if action == "activity page":
+        return acting.get("/activity")
     if action == "list trash (API)":
         return acting.get("/api/trash")
     if action == "trash page":
@@ -274,6 +285,10 @@ def test_it_answers_each_identity_and_action_exactly(
     if action.startswith("restore"):
         back = expected in ("200", "302 /trash")
         assert Image.objects.filter(pk=target.pk).exists() is back
+    if action == "own activity (API)" and succeeded:
+        whose = {e["user"] for e in response.json()["items"]}
+        everyone = {acting.owner.get_username(), acting.other_owner.get_username()}
+        assert whose == (everyone if identity == "administrator" else {acting.owner.get_username()})
     if action == "empty trash (API)" and succeeded:
         assert response.json() == {"purged": 2 if identity == "administrator" else 1}
     if expected in ("401", "403") and "API" in action or expected == "401":

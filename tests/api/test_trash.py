@@ -142,10 +142,11 @@ def test_the_trash_needs_sign_in(db):
 
 
 def test_an_upload_of_a_trashed_photo_is_refused_with_its_id(client):
-    image = add(client, 5, "binned")
+    data = scene(5)
+    image = client.post("/api/images", {"file": upload(data), "name": "binned"}).json()
     client.delete(f"/api/images/{image['id']}")
     body = problem(
-        client.post("/api/images", {"file": upload(scene(5))}),
+        client.post("/api/images", {"file": upload(data)}),
         409,
         "duplicate-in-trash",
     )
@@ -155,7 +156,7 @@ def test_an_upload_of_a_trashed_photo_is_refused_with_its_id(client):
     assert client.get("/api/problems/duplicate-in-trash").json()["status"] == 409
     assert client.get("/api/problems/near-duplicate-in-trash").json()["status"] == 409
     client.delete(f"/api/trash/{image['id']}")
-    assert client.post("/api/images", {"file": upload(scene(5))}).status_code == 201
+    assert client.post("/api/images", {"file": upload(data)}).status_code == 201
 
 
 def test_an_identical_upload_during_a_purge_never_loses_its_files(client, media_dir, monkeypatch):

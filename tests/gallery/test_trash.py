@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import deletion, library, trash
+from photoshelf.gallery.activity import Actor
 from photoshelf.gallery.consistency import check
 from photoshelf.gallery.models import Image
 from photoshelf.ingest.incoming import IncomingFile
@@ -22,6 +23,10 @@ def store(tmp_path, data: bytes, name: str, user=None) -> Image:
     return library.store(IncomingFile.from_path(path), name, uploaded_by=user)
 
 
+# The bytes of the photo in the trash, made once (a photo's EXIF dates follow the clock).
+BINNED = photo(color=(200, 10, 10))
+
+
 @pytest.fixture
 def owner():
     return make_user("owner")
@@ -29,8 +34,8 @@ def owner():
 
 @pytest.fixture
 def trashed(tmp_path, owner) -> Image:
-    image = store(tmp_path, photo(color=(200, 10, 10)), "binned", owner)
-    assert trash.move(image, by=owner)
+    image = store(tmp_path, BINNED, "binned", owner)
+    assert trash.move(image, Actor(user=owner, via="page"))
     return image
 
 
@@ -98,7 +103,7 @@ def test_purge_expired_takes_only_what_is_past_its_days(tmp_path, owner, setting
     settings.PHOTOSHELF_TRASH_DAYS = 30
     images = [store(tmp_path, photo(color=(i * 40, 9, 9)), f"p{i}", owner) for i in range(4)]
     for image, days_ago in zip(images, (31, 29, 45, 0), strict=True):
-        trash.move(image, by=owner)
+        trash.move(image, Actor(user=owner, via="page"))
         Image.everything.filter(pk=image.pk).update(
             trashed_at=timezone.now() - timedelta(days=days_ago)
         )
@@ -112,14 +117,17 @@ def test_purge_expired_takes_only_what_is_past_its_days(tmp_path, owner, setting
 def test_purges_in_batches_purge_every_row_once(tmp_path, owner, monkeypatch):
     monkeypatch.setattr(trash, "PURGE_BATCH", 2)
     for i in range(5):
-        trash.move(store(tmp_path, photo(color=(i * 40, 99, 9)), f"p{i}", owner), by=owner)
+        trash.move(
+            store(tmp_path, photo(color=(i * 40, 99, 9)), f"p{i}", owner),
+            Actor(user=owner, via="page"),
+        )
     assert trash.empty(owner) == 5 and not Image.everything.exists()
 
 
 def test_each_person_sees_their_own_trash_and_administrators_everyones(tmp_path, trashed, owner):
     other, admin = make_user("other"), make_user("admin", admin=True)
     theirs = store(tmp_path, photo(color=(9, 9, 200)), "theirs", other)
-    trash.move(theirs, by=other)
+    trash.move(theirs, Actor(user=other, via="page"))
     assert list(trash.visible_to(owner)) == [trashed]
     assert list(trash.visible_to(other)) == [theirs]
     assert set(trash.visible_to(admin)) == {trashed, theirs}
@@ -129,7 +137,7 @@ def test_each_person_sees_their_own_trash_and_administrators_everyones(tmp_path,
 
 def test_the_same_bytes_as_a_trashed_photo_are_refused_as_in_the_trash(tmp_path, trashed):
     with pytest.raises(Refusal) as refused:
-        store(tmp_path, photo(color=(200, 10, 10)), "again")
+        store(tmp_path, BINNED, "again")
     assert refused.value.code == "duplicate-in-trash" and refused.value.status == 409
     assert refused.value.extra == {"duplicate_of": trashed.pk}
     assert "in the trash as “binned”" in refused.value.detail
@@ -137,16 +145,17 @@ def test_the_same_bytes_as_a_trashed_photo_are_refused_as_in_the_trash(tmp_path,
 
 def test_after_a_purge_the_same_photo_uploads_again(tmp_path, trashed, media_dir):
     trash.purge(trashed)
-    again = store(tmp_path, photo(color=(200, 10, 10)), "again")
+    again = store(tmp_path, BINNED, "again")
     assert again.sha256 == trashed.sha256 and not again.in_trash
     assert all(get in stored_files(media_dir) for get in again.storage_keys())
 
 
 def test_another_version_of_a_trashed_photo_is_refused_as_in_the_trash(tmp_path, owner):
-    original = store(tmp_path, scene(41), "original", owner)
-    trash.move(original, by=owner)
+    picture = scene(41)
+    original = store(tmp_path, picture, "original", owner)
+    trash.move(original, Actor(user=owner, via="page"))
     with pytest.raises(Refusal) as refused:
-        store(tmp_path, reencoded(scene(41), quality=70), "version")
+        store(tmp_path, reencoded(picture, quality=70), "version")
     assert refused.value.code == "near-duplicate-in-trash"
     assert refused.value.extra["duplicate_of"] == original.pk
 

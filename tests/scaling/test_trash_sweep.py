@@ -85,6 +85,10 @@ def test_every_expired_photo_is_purged_once_by_one_of_many_sweeping_processes(
     assert stored_files(storage) == []
     time.sleep(2)  # any sweep still running has logged by now
     assert purged_in_logs(servers) == PHOTOS  # each photo counted by the one that purged it
+    status, log = get_json(f"{b.url}/api/activity?action=purge&limit=200", b.headers)
+    assert status == 200 and len(log["items"]) == PHOTOS  # one entry per photo, not per sweep
+    assert sorted(e["image_id"] for e in log["items"]) == sorted(ids)
+    assert {(e["via"], e["user"]) for e in log["items"]} == {("sweep", None)}
     assert get_json(f"{a.url}/api/images", a.headers)[1]["items"] == []
     status, again = post_image(b.url, scene(300), "p0.jpg", headers=b.headers)
     assert status == 201, again  # purged: the same photo uploads again

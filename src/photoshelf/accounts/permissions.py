@@ -34,5 +34,12 @@ def can_manage_trashed(user, image) -> bool:
     return is_admin(user) or (image.trashed_by_id is not None and image.trashed_by_id == user.pk)
 
 
+ACTIVITY_RULE = "Only administrators see what others did; everyone sees their own activity."
+
+
+def can_see_all_activity(user) -> bool:
+    return is_admin(user)
+
+
 def can_manage_users(user) -> bool:
     return is_admin(user)

@@ -24,7 +24,11 @@ class BearerToken(HttpBearer):
         return None if secret is None else self.authenticate(request, secret)
 
     def authenticate(self, request, token: str):
-        return tokens.user_for_secret(token)
+        found = tokens.token_for_secret(token)
+        if found is None:
+            return None
+        request.api_token_name = found.name  # for the activity log (accounts/actors.py)
+        return found.user
 
 
 class SessionWithCsrf(APIKeyCookie):

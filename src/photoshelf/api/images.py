@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from photoshelf.accounts import permissions
+from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import library, queries, trash
 from photoshelf.gallery.models import Image
@@ -37,7 +37,8 @@ def create_image(
 ):
     """Upload one image as multipart/form-data. Refusals are problem+json with a `code`."""
     incoming = received_file(request, file, missing="The request has no file in its `file` field.")
-    image = library.store(incoming, name, uploaded_by=request.auth)
+    user = caller(request)
+    image = library.store(incoming, name, uploaded_by=user, actor=actors.of_request(request, user))
     return Status(201, image)
 
 
@@ -92,7 +93,7 @@ def delete_image(request: HttpRequest, image_id: int):
     image = _get_or_404(image_id)
     if not permissions.can_delete(request.auth, image):
         raise Refusal("forbidden", permissions.DELETE_RULE)
-    trash.move(image, by=caller(request))
+    trash.move(image, actors.of_request(request, caller(request)))
     return HttpResponse(status=204)
 
 

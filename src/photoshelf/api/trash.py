@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from photoshelf.accounts import actors
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import queries, trash
 from photoshelf.gallery.models import Image
@@ -33,7 +34,7 @@ def list_trash(request: HttpRequest, limit: int = 48, cursor: str | None = None)
 )
 def restore(request: HttpRequest, image_id: int):
     image = _in_trash_or_404(request, image_id)
-    if not trash.restore(image):  # purged or restored meanwhile
+    if not trash.restore(image, _actor(request)):  # purged or restored meanwhile
         raise _not_in_trash(image_id)
     return Image.objects.select_related("uploaded_by").get(pk=image.pk)
 
@@ -45,7 +46,7 @@ def restore(request: HttpRequest, image_id: int):
 )
 def purge(request: HttpRequest, image_id: int):
     image = _in_trash_or_404(request, image_id)
-    if not trash.purge(image):
+    if not trash.purge(image, _actor(request)):
         raise _not_in_trash(image_id)
     return HttpResponse(status=204)
 
@@ -56,7 +57,11 @@ def purge(request: HttpRequest, image_id: int):
     summary="Empty the trash (yours; an administrator's: everyone's)",
 )
 def empty(request: HttpRequest):
-    return {"purged": trash.empty(caller(request))}
+    return {"purged": trash.empty(caller(request), _actor(request))}
+
+
+def _actor(request: HttpRequest):
+    return actors.of_request(request, caller(request))
 
 
 def _in_trash_or_404(request: HttpRequest, image_id: int) -> Image:

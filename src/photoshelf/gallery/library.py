@@ -27,24 +27,32 @@ from photoshelf.ingest.renditions import Rendition
 from photoshelf.storage import get_storage
 from photoshelf.storage.keys import original_key, rendition_key
 
-from . import deletion, in_flight, near_duplicates
+from . import activity, deletion, in_flight, near_duplicates
 from .models import Camera, Image, UploadInFlight
 
 log = logging.getLogger(__name__)
 
 
-def store(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None) -> Image:
+def store(
+    incoming: IncomingFile,
+    name: str | None = None,
+    *,
+    uploaded_by=None,
+    actor: activity.Actor | None = None,
+) -> Image:
     """Run every check on one file and return the stored Image, or raise a Refusal.
 
-    `uploaded_by` is the user who uploaded it (None only for callers outside a request).
+    `uploaded_by` is the user who uploaded it (None only for callers outside a request);
+    `actor` says how, for the activity log (default: that user, from the command line).
     """
+    actor = actor or activity.Actor(user=uploaded_by, via="cli")
     image, made, fingerprint = examine(incoming, name, uploaded_by=uploaded_by)
     note = in_flight.begin(image.sha256, image.storage_keys())  # committed before any file
     try:
         with timing.stage("store"):
             _store_files(incoming, image, made, note)
         with timing.stage("record"):
-            recorded = _record(image, fingerprint, note)  # ends the note with the row
+            recorded = _record(image, fingerprint, note, actor)  # ends the note with the row
     except BaseException:
         _end_after_failure(note)  # the files are gone (or noted for deletion) by now
         raise
@@ -211,7 +219,7 @@ def _store_files(
         raise
 
 
-def _record(image: Image, fingerprint: int, note: UploadInFlight) -> Image:
+def _record(image: Image, fingerprint: int, note: UploadInFlight, actor: activity.Actor) -> Image:
     try:
         with transaction.atomic():
             if settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE >= 0:
@@ -220,6 +228,7 @@ def _record(image: Image, fingerprint: int, note: UploadInFlight) -> Image:
             Camera.remember([(image.camera_make, image.camera_model)])  # for the camera filter
             image.save(force_insert=True)
             in_flight.end(note)  # with the row: there is never a moment when neither exists
+            activity.record("upload", image, actor)
     except IntegrityError:
         # Another upload of the same bytes committed first: its row owns these same files.
         existing = Image.everything.filter(sha256=image.sha256).first()

@@ -265,3 +265,39 @@ class UploadInFlight(models.Model):
     def tag(self) -> str:
         """What the names of its temporary files carry, so a sweep can find them."""
         return f"u{self.pk}-"
+
+
+class Activity(models.Model):
+    """One thing done to the library (gallery/activity.py): what, to which photo, by whom, how.
+
+    The photo is named, not referenced: an entry outlives the photo it tells of (a purge), and
+    the person's name is kept with it for when their account is removed.
+    """
+
+    at = models.DateTimeField(default=django_timezone.now)
+    action = models.CharField(max_length=32)  # one of activity.ACTIONS
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True)  # "" for the command line, a sweep
+    via = models.CharField(max_length=16)  # one of activity.VIAS
+    token_name = models.CharField(max_length=100, blank=True)  # the API token or guest link
+    address = models.GenericIPAddressField(null=True, blank=True)  # the client's, when over HTTP
+    image_id = models.BigIntegerField(null=True, blank=True)
+    image_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "gallery_activity"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="activity_newest_first"),
+            models.Index(fields=["user", "-at", "-id"], name="activity_user_newest_first"),
+            models.Index(fields=["action", "-at", "-id"], name="activity_action_newest_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.via} {self.action}"

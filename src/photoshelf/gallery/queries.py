@@ -73,8 +73,8 @@ class View:
             order=params.get("order") or "desc",
             make=make,
             model=model,
-            taken_from=_parse_date(params.get("taken_from"), "taken_from"),
-            taken_to=_parse_date(params.get("taken_to"), "taken_to"),
+            taken_from=parse_date(params.get("taken_from"), "taken_from"),
+            taken_to=parse_date(params.get("taken_to"), "taken_to"),
         )
 
     @property
@@ -230,15 +230,19 @@ def decode_cursor(cursor: str, view: View) -> tuple[datetime | None, int]:
 
 def trash_page(rows: QuerySet[Image], *, limit: int, cursor: str | None = None) -> Page:
     """One page of photos in the trash (`rows`), the most recently deleted first."""
+    return newest_first_page(rows.in_trash(), "trashed_at", limit=limit, cursor=cursor)  # type: ignore[attr-defined]
+
+
+def newest_first_page(rows: QuerySet, field: str, *, limit: int, cursor: str | None = None) -> Page:
+    """One keyset page of `rows` by (`field`, id), newest first: the trash, the activity log.
+    `field` is never null in `rows`; a cursor is valid only for the field that made it."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    after = _decode(cursor, TRASH_ORDER, value_required=True) if cursor else None
-    items = _keyset(rows.in_trash(), "trashed_at", "desc", after, limit + 1)  # type: ignore[attr-defined]
+    order = f"{field}|desc"
+    after = _decode(cursor, order, value_required=True) if cursor else None
+    items = _keyset(rows, field, "desc", after, limit + 1)
     last = items[limit - 1] if len(items) > limit else None
-    next_cursor = _encode(TRASH_ORDER, last.trashed_at, last.pk) if last else None
+    next_cursor = _encode(order, getattr(last, field), last.pk) if last else None
     return Page(items=items[:limit], next_cursor=next_cursor)
-
-
-TRASH_ORDER = "trashed|desc"
 
 
 def _encode(order: str, value: datetime | None, pk: int) -> str:
@@ -249,7 +253,7 @@ def _encode(order: str, value: datetime | None, pk: int) -> str:
 def _decode(cursor: str, order: str, *, value_required: bool) -> tuple[datetime | None, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        sort, direction, when, pk = raw.split("|")
+        sort, direction, when, pk = raw.rsplit("|", 3)
         if f"{sort}|{direction}" != order:
             raise ValueError("cursor of another order")
         value = datetime.fromisoformat(when) if when else None
@@ -265,7 +269,8 @@ def _decode(cursor: str, order: str, *, value_required: bool) -> tuple[datetime 
         raise Refusal("invalid-request", "The page cursor is not valid.") from None
 
 
-def _parse_date(text: str | None, field: str) -> date | None:
+def parse_date(text: str | None, field: str) -> date | None:
+    """A YYYY-MM-DD form field, or None when empty; a Refusal when it is not a date."""
     if not text:
         return None
     try:

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from photoshelf.storage import StorageUnavailable
 
-from . import deletion
+from . import activity, deletion
+from .activity import CLI, Actor
 from .models import Image, ImageQuerySet
 
 log = logging.getLogger(__name__)
@@ -33,33 +34,43 @@ def enabled() -> bool:
     return settings.PHOTOSHELF_TRASH_DAYS > 0
 
 
-def move(image: Image, by=None) -> bool:
+def move(image: Image, actor: Actor = CLI) -> bool:
     """Delete a photo: into the trash (True), or at once when the trash is off (False)."""
     if not enabled():
-        deletion.delete(image)
+        with transaction.atomic():
+            if deletion.delete(image):
+                activity.record("delete", image, actor)
         return False
-    now = timezone.now()
-    by = by if getattr(by, "is_authenticated", False) else None
-    Image.objects.filter(pk=image.pk).update(trashed_at=now, trashed_by=by)
+    now, by = timezone.now(), actor.person
+    with transaction.atomic():
+        if Image.objects.filter(pk=image.pk).update(trashed_at=now, trashed_by=by):
+            activity.record("delete", image, actor)
     image.trashed_at, image.trashed_by = now, by
     log.info("trash: image %s moved to the trash", image.pk)
     return True
 
 
-def restore(image: Image) -> bool:
+def restore(image: Image, actor: Actor = CLI) -> bool:
     """Back into the gallery, as it was; False when it was not in the trash any more."""
-    restored = (
-        Image.everything.in_trash().filter(pk=image.pk).update(trashed_at=None, trashed_by=None)
-    )
+    with transaction.atomic():
+        rows = Image.everything.in_trash().filter(pk=image.pk)
+        restored = rows.update(trashed_at=None, trashed_by=None)
+        if restored:
+            activity.record("restore", image, actor)
     if restored:
         image.trashed_at = image.trashed_by = None
         log.info("trash: image %s restored", image.pk)
     return bool(restored)
 
 
-def purge(image: Image) -> bool:
-    """Delete forever a photo in the trash; False when it was purged or restored meanwhile."""
-    return deletion.delete(image, only_in_trash=True)
+def purge(image: Image, actor: Actor = CLI) -> bool:
+    """Delete forever a photo in the trash; False when it was purged or restored meanwhile.
+    The log's entry is written with the row's deletion: one entry per photo purged."""
+    with transaction.atomic():
+        purged = deletion.delete(image, only_in_trash=True)
+        if purged:
+            activity.record("purge", image, actor)
+    return purged
 
 
 def visible_to(user) -> ImageQuerySet:
@@ -82,21 +93,21 @@ def purge_at(image: Image) -> datetime | None:
     return image.trashed_at + timedelta(days=settings.PHOTOSHELF_TRASH_DAYS)
 
 
-def empty(user) -> int:
+def empty(user, actor: Actor = CLI) -> int:
     """Purge everything in `user`'s trash; how many photos this call purged."""
-    return purge_rows(visible_to(user).order_by())
+    return purge_rows(visible_to(user).order_by(), actor)
 
 
-def purge_expired(older_than: timedelta | None = None) -> int:
+def purge_expired(older_than: timedelta | None = None, actor: Actor = CLI) -> int:
     """Purge the photos in the trash for longer than `older_than` (default
     PHOTOSHELF_TRASH_DAYS); how many this call purged."""
     if older_than is None:
         older_than = timedelta(days=settings.PHOTOSHELF_TRASH_DAYS)
     cutoff = timezone.now() - older_than
-    return purge_rows(Image.everything.in_trash().filter(trashed_at__lte=cutoff))
+    return purge_rows(Image.everything.in_trash().filter(trashed_at__lte=cutoff), actor)
 
 
-def purge_rows(rows: ImageQuerySet) -> int:
+def purge_rows(rows: ImageQuerySet, actor: Actor = CLI) -> int:
     """Purge these trashed rows, a batch per transaction that holds the batch's rows: rows
     another process holds are skipped (it is purging them), so each is purged once."""
     skip = connection.features.has_select_for_update_skip_locked
@@ -111,7 +122,7 @@ def purge_rows(rows: ImageQuerySet) -> int:
             )
             batch = list(claimed[:PURGE_BATCH])
             for image in batch:
-                purged += purge(image)
+                purged += purge(image, actor)
         if len(batch) < PURGE_BATCH:
             return purged
 
@@ -134,7 +145,7 @@ def _sweep_forever(stop: threading.Event) -> None:
     while not stop.wait(wait_s):
         wait_s = interval_s
         try:
-            purged = purge_expired()
+            purged = purge_expired(actor=activity.SWEEP)
             if purged:
                 log.info("trash: purged %d photo(s) whose time in the trash was over", purged)
         except (DatabaseError, StorageUnavailable) as exc:  # tried again next time

@@ -17,10 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from photoshelf.accounts import permissions
+from photoshelf.accounts import actors, permissions
 from photoshelf.accounts.access import viewable
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import library, queries, trash
+from photoshelf.gallery import activity, library, queries, trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.answers import refusal_response
 from photoshelf.http.uploads import received_file
@@ -43,7 +43,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         incoming = received_file(
             request, request.FILES.get("file"), missing="Choose a photo to upload."
         )
-        image = library.store(incoming, name, uploaded_by=request.user)
+        actor = actors.of_request(request)
+        image = library.store(incoming, name, uploaded_by=request.user, actor=actor)
     except Refusal as refusal:
         return _gallery_page(request, refusal=refusal, name=name, status=refusal.status)
     messages.success(request, f"“{image.name}” was uploaded.")
@@ -74,7 +75,7 @@ def delete(request: HttpRequest, image_id: int) -> HttpResponse:
     if request.POST.get("confirmed") != "yes":
         context = {"image": image, "trash_days": settings.PHOTOSHELF_TRASH_DAYS}
         return render(request, "photoshelf/confirm_delete.html", context)
-    if trash.move(image, by=request.user):
+    if trash.move(image, actors.of_request(request)):
         messages.success(request, f"“{image.name}” was moved to the trash.")
     else:
         messages.success(request, f"“{image.name}” was deleted.")
@@ -103,7 +104,7 @@ def trash_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def restore(request: HttpRequest, image_id: int) -> HttpResponse:
     image = _in_trash_or_404(request, image_id)
-    if trash.restore(image):
+    if trash.restore(image, actors.of_request(request)):
         messages.success(request, f"“{image.name}” is back in the gallery.")
     back = request.POST.get("next") == "gallery"
     return redirect(f"{reverse('web:gallery')}#image-{image.pk}" if back else "web:trash")
@@ -115,7 +116,7 @@ def purge(request: HttpRequest, image_id: int) -> HttpResponse:
     image = _in_trash_or_404(request, image_id)
     if request.POST.get("confirmed") != "yes":
         return render(request, "photoshelf/confirm_purge.html", {"image": image})
-    if trash.purge(image):
+    if trash.purge(image, actors.of_request(request)):
         messages.success(request, f"“{image.name}” was deleted forever.")
     return redirect("web:trash")
 
@@ -124,9 +125,41 @@ def purge(request: HttpRequest, image_id: int) -> HttpResponse:
 def empty_trash(request: HttpRequest) -> HttpResponse:
     if request.POST.get("confirmed") != "yes":
         return render(request, "photoshelf/confirm_purge.html", {"image": None})
-    purged = trash.empty(request.user)
+    purged = trash.empty(request.user, actors.of_request(request))
     messages.success(request, f"The trash was emptied: {purged} photo(s) deleted forever.")
     return redirect("web:trash")
+
+
+@require_safe
+def activity_page(request: HttpRequest) -> HttpResponse:
+    """The activity log: everyone's for administrators (filter by user), else one's own."""
+    params, everyone = request.GET, permissions.can_see_all_activity(request.user)
+    try:
+        whose = (
+            {"username": params.get("user") or None} if everyone else {"user_id": request.user.pk}
+        )
+        shown = activity.Filter(
+            **whose,
+            action=params.get("action") or None,
+            since=queries.parse_date(params.get("since"), "since"),
+            until=queries.parse_date(params.get("until"), "until"),
+        )
+        page = activity.page(
+            shown, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=params.get("cursor")
+        )
+    except Refusal as refusal:  # a mangled address: say so, and show the first page of all
+        messages.error(request, refusal.detail)
+        return redirect("web:activity")
+    query = params.copy()
+    query.pop("cursor", None)
+    context = {
+        "page": page,
+        "everyone": everyone,
+        "actions": activity.ACTIONS,
+        "params": params,
+        "filters": query.urlencode(),
+    }
+    return render(request, "photoshelf/activity.html", context)
 
 
 def _in_trash_or_404(request: HttpRequest, image_id: int) -> Image:
