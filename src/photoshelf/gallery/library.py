@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -39,14 +40,21 @@ def store(
     *,
     uploaded_by=None,
     actor: activity.Actor | None = None,
+    restoring: datetime | None = None,
 ) -> Image:
     """Run every check on one file and return the stored Image, or raise a Refusal.
 
     `uploaded_by` is the user who uploaded it (None only for callers outside a request);
     `actor` says how, for the activity log (default: that user, from the command line).
+    `restoring` is the upload date of a photo brought back from an export: it was accepted
+    once, so the date rules are not applied again (the other rules are).
     """
     actor = actor or activity.Actor(user=uploaded_by, via="cli")
-    image, made, fingerprint = examine(incoming, name, uploaded_by=uploaded_by)
+    image, made, fingerprint = examine(
+        incoming, name, uploaded_by=uploaded_by, date_rules=restoring is None
+    )
+    if restoring is not None:
+        image.uploaded_at = restoring
     note = in_flight.begin(image.sha256, image.storage_keys())  # committed before any file
     try:
         with timing.stage("store"):
@@ -61,7 +69,7 @@ def store(
 
 
 def examine(
-    incoming: IncomingFile, name: str | None = None, *, uploaded_by=None
+    incoming: IncomingFile, name: str | None = None, *, uploaded_by=None, date_rules: bool = True
 ) -> tuple[Image, list[Rendition], int]:
     """Every check and the renditions, writing nothing: the unsaved Image store() would save,
     its renditions and its perceptual hash."""
@@ -72,7 +80,7 @@ def examine(
 
     with timing.stage("pixels"):
         checked = threading.Event()  # set once the file decodes and passes the date rules
-        pixels = cpu.submit(_process, incoming, checked)
+        pixels = cpu.submit(_process, incoming, checked, date_rules)
         pixels.add_done_callback(lambda _: checked.set())  # or once the pixel work ends, refused
         checked.wait()
         if not pixels.done() or pixels.exception() is None:
@@ -119,12 +127,18 @@ def image_for(
     )
 
 
-def _process(incoming: IncomingFile, checked: threading.Event) -> steps.Processed:
+def _process(
+    incoming: IncomingFile, checked: threading.Event, date_rules: bool = True
+) -> steps.Processed:
     """The processing steps under this site's rules, on a pixel thread (see ingest/cpu.py)."""
-    rules = steps.DateRules(
-        require=settings.PHOTOSHELF_REQUIRE_TAKEN_AT,
-        max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
-        now=timezone.now(),
+    rules = (
+        None
+        if not date_rules
+        else steps.DateRules(
+            require=settings.PHOTOSHELF_REQUIRE_TAKEN_AT,
+            max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
+            now=timezone.now(),
+        )
     )
     return steps.process(
         incoming.path,
