@@ -108,7 +108,7 @@ def test_the_corpus_survives_an_export_and_an_import_on_other_backends(
     assert "0 refused" in restored.stdout or "refused" not in restored.stdout
 
     back = tmp_path / "export-from-s3"
-    photoshelf(target, "export", back)
+    from_s3 = photoshelf(target, "export", back)
     exported_again = json.loads((back / "manifest.json").read_text())["photos"]
     assert sorted(p["sha256"] for p in exported_again) == sorted(r["sha256"] for r in before)
     for photo in exported_again:
@@ -120,7 +120,8 @@ def test_the_corpus_survives_an_export_and_an_import_on_other_backends(
         f"\nround trip of {len(before)} photos: export {export_rate:.1f} photos/s "
         f"(SQLite, local), import {rate(restored.stdout, 'images'):.1f} photos/s by its own "
         f"count, {len(before) / import_seconds:.1f} photos/s for the whole command "
-        f"(PostgreSQL, S3)"
+        f"(PostgreSQL, S3); export from PostgreSQL and S3 {rate(from_s3.stdout, 'photos'):.1f} "
+        "photos/s"
     )
 
 
