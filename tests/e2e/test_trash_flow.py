@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import post_image
+from tests.e2e.helpers import drop_files, post_image
 from tests.factories import scene
 
 pytestmark = pytest.mark.e2e
@@ -85,3 +85,21 @@ def test_restore_delete_forever_and_empty_from_the_trash_page(server, page):
     page.goto(server.url)
     expect(page.locator(".card .name")).to_have_text(["keep"])
     assert listed(page, server, "/api/trash") == []
+
+
+def test_dropping_a_photo_that_is_in_the_trash_offers_to_restore_it(server, page):
+    data = scene(99)
+    image = post_image(page.context.request, server, data, "pier.jpg", "Pier")
+    page.context.request.delete(f"{server.url}/api/images/{image['id']}", headers=server.headers)
+    page.goto(server.url)
+    expect(page.get_by_text("No photos yet")).to_be_visible()
+
+    drop_files(page, ".dropzone", [("pier-again.jpg", "image/jpeg", data)])
+    page.get_by_role("button", name="Upload 1 photo").click()
+    refused = page.locator('.queue-row[data-file="pier-again.jpg"]')
+    expect(refused).to_have_attribute("data-code", "duplicate-in-trash")
+    expect(refused).to_contain_text("in the trash as “Pier”")
+    refused.get_by_role("button", name="Restore it").click()
+    expect(refused).to_contain_text("“Pier” is back in the gallery.")
+    expect(page.locator(".card .name")).to_have_text(["Pier"])
+    assert listed(page, server) == ["Pier"] and listed(page, server, "/api/trash") == []
