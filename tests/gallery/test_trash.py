@@ -174,3 +174,11 @@ def test_deletion_keeps_files_a_trashed_row_still_references(trashed, media_dir)
 def test_purge_at_is_the_deletion_plus_the_days(trashed, settings):
     settings.PHOTOSHELF_TRASH_DAYS = 7
     assert trash.purge_at(trashed) == trashed.trashed_at + timedelta(days=7)
+
+
+def test_removing_an_account_lets_go_of_its_trashed_photos_too(trashed, owner):
+    """The deletion collector sets the foreign keys to NULL through the base manager: were it
+    the default one, the trashed row would keep a reference to a user that is gone."""
+    owner.delete()
+    trashed = Image.everything.get(pk=trashed.pk)
+    assert trashed.in_trash and trashed.uploaded_by_id is None and trashed.trashed_by_id is None
