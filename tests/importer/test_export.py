@@ -94,3 +94,20 @@ def test_what_is_not_an_export_manifest_is_not_taken_for_one(tmp_path, text):
     (tmp_path / "manifest.json").write_text(text)
     found = export.read_manifest(tmp_path)
     assert found is None or found == []
+
+
+@pytest.mark.django_db
+def test_user_and_since_narrow_the_export(tmp_path, media_dir):
+    from datetime import UTC, date, datetime
+
+    from tests.conftest import make_user
+
+    alice = make_user("alice")
+    old, new = store(tmp_path, 7, "old"), store(tmp_path, 8, "new")
+    Image.objects.filter(pk=old.pk).update(uploaded_at=datetime(2026, 1, 5, tzinfo=UTC))
+    Image.objects.filter(pk=new.pk).update(uploaded_by=alice)
+    by_alice = export.selected(export.Options(folder=tmp_path, user_id=alice.pk))
+    assert [i.name for i in by_alice] == ["new"]
+    since = export.selected(export.Options(folder=tmp_path, since=date(2026, 1, 6)))
+    assert [i.name for i in since] == ["new"]
+    assert [i.name for i in export.selected(export.Options(folder=tmp_path))] == ["old", "new"]
