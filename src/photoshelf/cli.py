@@ -7,7 +7,7 @@ import argparse
 import getpass
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import django
@@ -80,6 +80,40 @@ def cmd_check(args: argparse.Namespace) -> int:
     fixed = args.repair and report.repaired_all
     print("consistent" if report.clean else ("repaired" if fixed else "inconsistent"))
     return 0 if report.clean or fixed else 1
+
+
+def cmd_trash_purge(args: argparse.Namespace) -> int:
+    if args.older_than is not None and args.older_than < 0:
+        print("photoshelf trash purge: --older-than must be 0 or more days", file=sys.stderr)
+        return EXIT_USAGE
+    _setup_django()
+    _migrate(verbosity=0)
+    from photoshelf.gallery import trash
+
+    older_than = None if args.older_than is None else timedelta(days=args.older_than)
+    purged = trash.purge_expired(older_than)
+    print(f"purged {purged} photo(s) from the trash")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate(verbosity=0)
+    from photoshelf.importer.export import Options, run_export
+
+    user_id = None
+    if args.user is not None:
+        user = get_user_model().objects.filter(username=args.user).first()
+        if user is None:
+            print(f"photoshelf export: there is no user named {args.user!r}", file=sys.stderr)
+            return EXIT_USAGE
+        user_id = user.pk
+    try:
+        run_export(Options(folder=args.folder, user_id=user_id, since=args.since))
+    except OSError as error:
+        print(f"photoshelf export: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -214,12 +248,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(func=cmd_check)
 
+    trash = sub.add_parser("trash", help="the trash of deleted photos")
+    trash_sub = trash.add_subparsers(dest="trash_command", required=True)
+    purge = trash_sub.add_parser(
+        "purge",
+        help="delete forever the photos whose time in the trash is over",
+        description="Delete forever (files, then row) the photos in the trash for longer than "
+        "PHOTOSHELF_TRASH_DAYS, or than --older-than. Safe to run while servers run, and on "
+        "many machines at once: each photo is purged once.",
+    )
+    purge.add_argument(
+        "--older-than",
+        type=float,
+        default=None,
+        metavar="D",
+        help="purge photos deleted more than D days ago (default PHOTOSHELF_TRASH_DAYS; "
+        "0: everything in the trash)",
+    )
+    purge.set_defaults(func=cmd_trash_purge)
+
+    exp = sub.add_parser(
+        "export",
+        help="copy every photo, with a JSON sidecar each and a manifest, to a folder",
+        description="Copy the originals of the gallery (not the trash) to FOLDER/photos under "
+        "safe, unique names, each with a JSON sidecar (name, file name, SHA-256, format, camera, "
+        "date taken with its offset and source, upload date, uploader), and FOLDER/manifest.json "
+        "listing them. Run it again to copy only what is missing. `photoshelf import FOLDER` "
+        "brings it back. Albums are not exported.",
+    )
+    exp.add_argument("folder", type=Path, metavar="FOLDER", help="where to write the export")
+    exp.add_argument("--user", default=None, metavar="U", help="only the photos U uploaded")
+    exp.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        default=None,
+        metavar="DATE",
+        help="only photos uploaded on or after DATE (YYYY-MM-DD, UTC)",
+    )
+    exp.set_defaults(func=cmd_export)
+
     imp = sub.add_parser(
         "import",
         help="import photo files and folders through the upload pipeline",
         description="Import files, and the files of folders, exactly as uploads would be: "
         "same rules, storage and database. Already imported files are skipped (by SHA-256), "
-        "so an interrupted import finishes when run again. Exit status: 0 when every file "
+        "so an interrupted import finishes when run again. A folder made by `photoshelf export` "
+        "is recognised by its manifest: its photos get back their names, upload dates and "
+        "uploaders (those with an account here), and the date rules are not applied again. "
+        "Exit status: 0 when every file "
         "was accepted or refused for a rule, 1 when some could not be handled, 130 when "
         "interrupted.",
     )

@@ -263,7 +263,17 @@ class _Gunicorn(BaseApplication):
         # In each worker, once gunicorn has set it up: importing the module makes the app.
         from photoshelf.wsgi import application
 
+        _start_trash_sweeper()
         return application
+
+
+def _start_trash_sweeper() -> None:
+    """Every worker sweeps the trash now and then: with many processes and machines, each
+    expired photo is purged by one of them (gallery/trash.py). Imported once Django is set
+    up by the application above (models cannot be imported before)."""
+    from photoshelf.gallery import trash
+
+    trash.start_sweeper()
 
 
 def serve(*, host: str, port: int, workers: int | None, threads: int) -> None:

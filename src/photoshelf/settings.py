@@ -60,6 +60,16 @@ PHOTOSHELF_PAGE_SIZE = env.int("PHOTOSHELF_PAGE_SIZE", default=48)
 # A resumable upload (/api/uploads) not finished this long after its last bytes is removed.
 PHOTOSHELF_UPLOAD_EXPIRY_HOURS = env.int("PHOTOSHELF_UPLOAD_EXPIRY_HOURS", default=24)
 
+# --- The trash -------------------------------------------------------------------------------
+# Days a deleted photo stays restorable (0: Delete removes it at once); how often each server
+# process looks for expired ones (gallery/trash.py: each is purged by exactly one of them).
+PHOTOSHELF_TRASH_DAYS = env.int("PHOTOSHELF_TRASH_DAYS", default=30)
+PHOTOSHELF_TRASH_SWEEP_MINUTES = env.float("PHOTOSHELF_TRASH_SWEEP_MINUTES", default=60)
+if PHOTOSHELF_TRASH_DAYS < 0 or PHOTOSHELF_TRASH_SWEEP_MINUTES <= 0:
+    raise ImproperlyConfigured(
+        "PHOTOSHELF_TRASH_DAYS must be 0 or more and PHOTOSHELF_TRASH_SWEEP_MINUTES above 0"
+    )
+
 
 # --- Secrets and hosts ---------------------------------------------------------------------
 def _stored_secret_key(path: Path) -> str:
@@ -81,6 +91,10 @@ CSRF_TRUSTED_ORIGINS = env.list("PHOTOSHELF_CSRF_TRUSTED_ORIGINS", default=[])
 
 
 # --- Django ------------------------------------------------------------------------------
+# MariaDB and MySQL have no partial indexes: Django leaves the trash's out there and warns at
+# every start (models.W037); the trash list then reads the table, which is what we accept.
+SILENCED_SYSTEM_CHECKS = ["models.W037"]
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from photoshelf.gallery import library, resumable
+from photoshelf.gallery import library, resumable, trash
+from photoshelf.gallery.activity import Actor
 from photoshelf.gallery.models import Image, ResumableUpload
 from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import bearer, make_user, signed_in
@@ -84,7 +85,60 @@ MATRIX = {
     "resume other's upload": ["401", "401", "404", "404", "404", "404", "401"],
     "read other's upload": ["401", "401", "404", "404", "404", "404", "401"],
     "cancel other's upload": ["401", "401", "404", "404", "404", "404", "401"],
+    # The trash: "own" is a photo the identity deleted, "other's" one someone else deleted.
+    # Another person's trash is not there for you (404), as a photo that does not exist.
+    "list trash (API)": ["401", "401", "200", "200", "200", "200", "401"],
+    "trash page": ["302 login", "302 login", "200", "200", "200", "302 login", "302 login"],
+    "restore own (API)": ["401", "401", "200", "200", "200", "200", "401"],
+    "restore other's (API)": ["401", "401", "404", "404", "200", "404", "401"],
+    "restore own (page)": [
+        "302 login",
+        "302 login",
+        "302 /trash",
+        "302 /trash",
+        "302 /trash",
+        "302 login",
+        "302 login",
+    ],
+    "restore other's (page)": [
+        "302 login",
+        "302 login",
+        "404",
+        "404",
+        "302 /trash",
+        "302 login",
+        "302 login",
+    ],
+    "delete forever own (API)": ["401", "401", "204", "204", "204", "204", "401"],
+    "delete forever other's (API)": ["401", "401", "404", "404", "204", "404", "401"],
+    "delete forever own (page)": [
+        "302 login",
+        "302 login",
+        "302 /trash",
+        "302 /trash",
+        "302 /trash",
+        "302 login",
+        "302 login",
+    ],
+    "delete forever other's (page)": [
+        "302 login",
+        "302 login",
+        "404",
+        "404",
+        "302 /trash",
+        "302 login",
+        "302 login",
+    ],
+    "empty trash (API)": ["401", "401", "200", "200", "200", "200", "401"],
+    "view own trashed original": ["302 login", "404", "200", "200", "200", "200", "401"],
+    "view other's trashed rendition": ["302 login", "404", "404", "404", "200", "404", "401"],
+    # The activity log: one's own for everyone signed in, another's for administrators only.
+    "own activity (API)": ["401", "401", "200", "200", "200", "200", "401"],
+    "another's activity (API)": ["401", "401", "403", "403", "200", "403", "401"],
+    "activity page": ["302 login", "302 login", "200", "200", "200", "302 login", "302 login"],
 }
+
+TRASH_ACTIONS = ("restore", "delete forever", "view own trashed", "view other's trashed")
 
 CELLS = [
     (identity, action, expected[i])
@@ -124,6 +178,12 @@ class Acting:
         self.others = store(tmp_path, other_owner, "others")
         self.own_upload = resumable.create(owner, 10).token
         self.others_upload = resumable.create(other_owner, 10).token
+        self.owner, self.other_owner = owner, other_owner
+
+    def trash_both(self) -> None:
+        """Each target deleted by its uploader: in their trash."""
+        trash.move(self.own, Actor(user=self.owner, via="page"))
+        trash.move(self.others, Actor(user=self.other_owner, via="page"))
 
     def get(self, url):
         return self.client.get(url, **self.headers)
@@ -176,6 +236,38 @@ def perform(acting: Acting, action: str):
         if action.startswith("read"):
             return acting.get(url)
         return acting.tus("DELETE", url)
+    if action == "own activity (API)":
+        return acting.get("/api/activity")
+    if action == "another's activity (API)":
+        return acting.get(f"/api/activity?user={acting.other_owner.get_username()}")
+    if action == "activity page":
+        return acting.get("/activity")
+    if action == "list trash (API)":
+        return acting.get("/api/trash")
+    if action == "trash page":
+        return acting.get("/trash")
+    if action == "restore own (API)":
+        return acting.post(f"/api/trash/{own}/restore")
+    if action == "restore other's (API)":
+        return acting.post(f"/api/trash/{others}/restore")
+    if action == "restore own (page)":
+        return acting.post(f"/trash/{own}/restore")
+    if action == "restore other's (page)":
+        return acting.post(f"/trash/{others}/restore")
+    if action == "delete forever own (API)":
+        return acting.delete(f"/api/trash/{own}")
+    if action == "delete forever other's (API)":
+        return acting.delete(f"/api/trash/{others}")
+    if action == "delete forever own (page)":
+        return acting.post(f"/trash/{own}/delete", {"confirmed": "yes"})
+    if action == "delete forever other's (page)":
+        return acting.post(f"/trash/{others}/delete", {"confirmed": "yes"})
+    if action == "empty trash (API)":
+        return acting.delete("/api/trash")
+    if action == "view own trashed original":
+        return acting.get(f"/images/{own}/original")
+    if action == "view other's trashed rendition":
+        return acting.get(f"/images/{others}/thumbnail")
     raise AssertionError(action)
 
 
@@ -199,6 +291,8 @@ def test_it_answers_each_identity_and_action_exactly(
     identity, action, expected, settings, tmp_path
 ):
     acting = Acting(identity, settings, tmp_path)
+    if action.startswith(TRASH_ACTIONS) or action == "empty trash (API)":
+        acting.trash_both()
     images_before = Image.objects.count()
     response = perform(acting, action)
     assert answer(response) == expected, response.content[:300]
@@ -206,9 +300,22 @@ def test_it_answers_each_identity_and_action_exactly(
     succeeded = expected in ("200", "201", "204", "302 gallery")
     if action.startswith("upload"):
         assert Image.objects.count() == images_before + (1 if succeeded else 0)
-    if action.startswith("delete"):
-        target = acting.own if "own" in action else acting.others
+    target = acting.own if "own" in action else acting.others
+    if action.startswith("delete forever"):
+        purged = expected in ("204", "302 /trash")
+        assert Image.everything.filter(pk=target.pk).exists() is not purged
+    elif action.startswith("delete"):
         assert Image.objects.filter(pk=target.pk).exists() is not succeeded
+        assert Image.everything.filter(pk=target.pk, trashed_at__isnull=False).exists() is succeeded
+    if action.startswith("restore"):
+        back = expected in ("200", "302 /trash")
+        assert Image.objects.filter(pk=target.pk).exists() is back
+    if action == "own activity (API)" and succeeded:
+        whose = {e["user"] for e in response.json()["items"]}
+        everyone = {acting.owner.get_username(), acting.other_owner.get_username()}
+        assert whose == (everyone if identity == "administrator" else {acting.owner.get_username()})
+    if action == "empty trash (API)" and succeeded:
+        assert response.json() == {"purged": 2 if identity == "administrator" else 1}
     if "upload" in action and action.endswith("upload"):
         upload = ResumableUpload.objects.filter(token=acting.others_upload).first()
         assert upload is not None and upload.offset == 0  # another's upload is untouched

@@ -20,7 +20,7 @@ def test_delete_from_the_lightbox_and_from_a_card_after_confirmation(server, pag
     expect(lightbox.locator(".lightbox-title")).to_have_text("second")
     lightbox.get_by_role("button", name="Delete").click()
     confirm = page.get_by_role("dialog", name="Delete “second”?")
-    expect(confirm).to_contain_text("This cannot be undone.")
+    expect(confirm).to_contain_text("It moves to the trash, where it can be restored for 30 days.")
     confirm.get_by_role("button", name="Keep it").click()  # changed my mind
     expect(confirm).to_be_hidden()
     expect(page.locator(".card")).to_have_count(3)
@@ -30,7 +30,7 @@ def test_delete_from_the_lightbox_and_from_a_card_after_confirmation(server, pag
     expect(page.locator(".card .name")).to_have_text(["third", "first"])
     expect(lightbox.locator(".lightbox-title")).to_have_text("first")  # it moved on
     page.keyboard.press("Escape")
-    expect(page.get_by_text("“second” was deleted.")).to_be_visible()
+    expect(page.get_by_text("“second” moved to trash")).to_be_visible()
 
     page.locator(".card").first.get_by_role("button", name="Delete").click()
     page.get_by_role("dialog", name="Delete “third”?").get_by_role("button", name="Delete").click()
@@ -45,5 +45,5 @@ def test_the_image_page_deletes_after_confirmation(server, page):
     page.goto(f"{server.url}/images/{image['id']}")
     page.get_by_role("button", name="Delete").click()
     page.get_by_role("dialog", name="Delete “alone”?").get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("“alone” was deleted.")).to_be_visible()
+    expect(page.get_by_text("“alone” was moved to the trash.")).to_be_visible()
     expect(page.get_by_text("No photos yet")).to_be_visible()

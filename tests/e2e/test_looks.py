@@ -147,6 +147,19 @@ def test_the_image_page_and_the_plain_pages_have_no_serious_accessibility_violat
         context.close()
 
 
+def test_the_trash_and_activity_pages_have_no_serious_accessibility_violations(
+    shelf, browser, scheme
+):
+    context, page = open_page(browser, shelf, scheme)
+    try:
+        for path, heading in (("/trash", "Trash"), ("/activity", "Activity")):
+            page.goto(shelf.url + path)
+            expect(page.get_by_role("heading", name=heading)).to_be_visible()
+            assert_no_serious_violations(page)
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_screenshots_of_the_gallery(shelf, browser, scheme, size):
     context, page = open_page(browser, shelf, scheme, size)
@@ -186,7 +199,7 @@ def test_static_files_are_fingerprinted_compressed_and_cached_for_good(shelf, br
     assert imports >= 3
 
 
-@pytest.mark.parametrize("path", ["/", "/images/1", "/tokens", "/users"])
+@pytest.mark.parametrize("path", ["/", "/images/1", "/tokens", "/users", "/trash", "/activity"])
 def test_no_page_is_wider_than_a_phone(shelf, browser, path):
     """An administrator's header (API, Tokens, Users, a long name, Sign out) wraps on a phone
     instead of making every page scroll sideways."""

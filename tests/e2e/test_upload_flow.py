@@ -69,7 +69,7 @@ def test_upload_view_open_original_and_delete(server, page, tmp_path):
     page.locator(".card").first.get_by_role("button", name="Delete").click()
     confirm = page.get_by_role("dialog", name="Delete “Harbour <at> dusk”?")
     confirm.get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("“Harbour <at> dusk” was deleted.")).to_be_visible()
+    expect(page.get_by_text("“Harbour <at> dusk” moved to trash")).to_be_visible()
     expect(page.locator(".card")).to_have_count(0)
     page.reload()
     expect(page.get_by_text("No photos yet")).to_be_visible()
@@ -99,7 +99,7 @@ def test_without_javascript_upload_and_delete_still_work(server, page_without_js
     page.locator(".card").get_by_role("button", name="Delete").click()
     expect(page.get_by_role("heading", name="Delete “plain”?")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
-    expect(page.get_by_text("“plain” was deleted.")).to_be_visible()
+    expect(page.get_by_text("“plain” was moved to the trash.")).to_be_visible()
     expect(page.locator(".card")).to_have_count(0)
 
 

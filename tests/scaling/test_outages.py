@@ -59,7 +59,10 @@ def test_the_storage_stopping_mid_upload_is_a_503_and_leaves_no_orphan_once_it_r
 
 
 @pytest.mark.django_db
-def test_a_delete_while_the_storage_is_down_removes_the_files_once_it_returns(client, own_s3):
+def test_a_delete_while_the_storage_is_down_removes_the_files_once_it_returns(
+    client, own_s3, settings
+):
+    settings.PHOTOSHELF_TRASH_DAYS = 0  # deleted at once (a purge of the trash is the same call)
     image_id = client.post("/api/images", {"file": upload(photo())}).json()["id"]
     own_s3.stop()
     assert client.delete(f"/api/images/{image_id}").status_code == 204

@@ -23,7 +23,25 @@ def test_the_first_post_only_asks_for_confirmation(client, image, media_dir):
     assert Image.objects.filter(pk=image.pk).exists() and len(stored_files(media_dir)) == 3
 
 
-def test_a_confirmed_post_deletes_the_row_and_files(client, image, media_dir):
+def test_a_confirmed_post_moves_the_photo_to_the_trash(client, image, media_dir):
+    response = client.post(f"/images/{image.pk}/delete", {"confirmed": "yes"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    html = response.content.decode()
+    assert "“Doomed” was moved to the trash." in html and f'id="image-{image.pk}"' not in html
+    assert not Image.objects.exists() and Image.everything.in_trash().count() == 1
+    assert len(stored_files(media_dir)) == 3  # restorable, files and all
+
+
+def test_the_confirmation_says_where_the_photo_goes(client, image, settings):
+    assert "restored for 30 days" in client.post(f"/images/{image.pk}/delete").content.decode()
+    settings.PHOTOSHELF_TRASH_DAYS = 0
+    assert "cannot be undone" in client.post(f"/images/{image.pk}/delete").content.decode()
+
+
+def test_with_the_trash_off_a_confirmed_post_deletes_the_row_and_files(
+    client, image, media_dir, settings
+):
+    settings.PHOTOSHELF_TRASH_DAYS = 0
     response = client.post(f"/images/{image.pk}/delete", {"confirmed": "yes"}, follow=True)
     assert response.redirect_chain[-1][0] == "/"
     assert "“Doomed” was deleted." in response.content.decode()

@@ -35,6 +35,12 @@ def create(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
 
 def user_for_secret(secret: str) -> AbstractBaseUser | None:
     """The active user a live token belongs to, or None (unknown, revoked, user disabled)."""
+    token = token_for_secret(secret)
+    return None if token is None else token.user
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The live token of an active user with this secret (its user loaded), or None."""
     if not secret.startswith(SECRET_PREFIX):
         return None
     token = (
@@ -47,7 +53,7 @@ def user_for_secret(secret: str) -> AbstractBaseUser | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 def bearer_secret(request: HttpRequest) -> str | None:

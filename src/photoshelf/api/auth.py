@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
 from photoshelf.accounts import tokens
@@ -23,7 +24,11 @@ class BearerToken(HttpBearer):
         return None if secret is None else self.authenticate(request, secret)
 
     def authenticate(self, request, token: str):
-        return tokens.user_for_secret(token)
+        found = tokens.token_for_secret(token)
+        if found is None:
+            return None
+        request.api_token_name = found.name  # for the activity log (accounts/actors.py)
+        return found.user
 
 
 class SessionWithCsrf(APIKeyCookie):
@@ -51,3 +56,9 @@ class PublicGallery:
 
 SIGNED_IN = [BearerToken(), SessionWithCsrf()]
 READERS = [*SIGNED_IN, PublicGallery()]
+
+
+def caller(request: HttpRequest):
+    """The user an operation's authentication found (django-ninja's `request.auth`, which
+    Django's type stubs do not know)."""
+    return request.auth  # type: ignore[attr-defined]

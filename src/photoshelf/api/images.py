@@ -9,13 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from photoshelf.accounts import permissions
+from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import deletion, library, queries
+from photoshelf.gallery import library, queries, trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.uploads import received_file
 
-from .auth import READERS
+from .auth import READERS, caller
 from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, ImageOut, ImagePage, answers
 
 router = Router(tags=["images"])
@@ -37,7 +37,8 @@ def create_image(
 ):
     """Upload one image as multipart/form-data. Refusals are problem+json with a `code`."""
     incoming = received_file(request, file, missing="The request has no file in its `file` field.")
-    image = library.store(incoming, name, uploaded_by=request.auth)
+    user = caller(request)
+    image = library.store(incoming, name, uploaded_by=user, actor=actors.of_request(request, user))
     return Status(201, image)
 
 
@@ -84,13 +85,15 @@ def get_image(request: HttpRequest, image_id: int):
 @router.delete(
     "/{int:image_id}",
     response=answers({204: None}, *ANY_ERRORS, *SIGN_IN_ERRORS, 404),
-    summary="Delete an image (its uploader or an administrator)",
+    summary="Delete an image (its uploader or an administrator): it moves to the trash",
 )
 def delete_image(request: HttpRequest, image_id: int):
+    """The photo moves to the trash, restorable for PHOTOSHELF_TRASH_DAYS (see /api/trash);
+    with the trash off (0 days) it is deleted at once."""
     image = _get_or_404(image_id)
     if not permissions.can_delete(request.auth, image):
         raise Refusal("forbidden", permissions.DELETE_RULE)
-    deletion.delete(image)
+    trash.move(image, actors.of_request(request, caller(request)))
     return HttpResponse(status=204)
 
 

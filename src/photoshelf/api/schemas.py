@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import ConfigDict
 
 from photoshelf.core.refusals import REFUSALS
+from photoshelf.gallery import trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.links import image_url
 
@@ -83,6 +84,32 @@ class ImageOut(Schema):
 class ImagePage(Schema):
     items: list[ImageOut]
     next_cursor: str | None
+
+
+class TrashedImageOut(ImageOut):
+    """An image in the trash: who moved it there and when, and when it will be purged."""
+
+    trashed_at: datetime
+    trashed_by: str | None
+    purge_at: datetime
+
+    @staticmethod
+    def resolve_trashed_by(image: Image) -> str | None:
+        by = image.trashed_by
+        return by.get_username() if by is not None else None
+
+    @staticmethod
+    def resolve_purge_at(image: Image) -> datetime | None:
+        return trash.purge_at(image)
+
+
+class TrashPage(Schema):
+    items: list[TrashedImageOut]
+    next_cursor: str | None
+
+
+class Purged(Schema):
+    purged: int  # photos deleted forever by this request
 
 
 # The closed set of refusal codes, as the document's enum: a generated client can switch on it.

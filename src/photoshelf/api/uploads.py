@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import HttpError
 
+from photoshelf.accounts import actors
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import resumable
 from photoshelf.gallery.models import ResumableUpload
@@ -173,6 +174,7 @@ def _receive(request: HttpRequest, upload: ResumableUpload, offset: int) -> Resu
         request.read,
         announced=announced,
         checksum=_checksum(request.headers.get("Upload-Checksum")),
+        actor=actors.of_request(request, upload.owner),
     )
 
 

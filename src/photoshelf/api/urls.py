@@ -13,10 +13,12 @@ from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, REFUSALS, Refusal, ca
 from photoshelf.http.answers import problem_response, unauthenticated
 from photoshelf.http.body import UnreadableBody
 
+from .activity import router as activity_router
 from .auth import SIGNED_IN
 from .cameras import router as cameras_router
 from .images import router as images_router
 from .schemas import ANY_ERRORS, ProblemType, answers
+from .trash import router as trash_router
 from .users import router as users_router
 
 
@@ -44,6 +46,8 @@ api = PhotoshelfAPI(
 api.add_router("/images", images_router)
 api.add_router("/users", users_router)
 api.add_router("/cameras", cameras_router)
+api.add_router("/trash", trash_router)
+api.add_router("/activity", activity_router)
 
 
 @api.get(

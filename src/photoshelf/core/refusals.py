@@ -15,6 +15,8 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "not-an-image": (415, "Not an image"),
     "duplicate": (409, "Already uploaded"),
     "near-duplicate": (409, "Already uploaded, in another version"),
+    "duplicate-in-trash": (409, "Already uploaded, now in the trash"),
+    "near-duplicate-in-trash": (409, "Already uploaded in another version, now in the trash"),
     "taken-at-missing": (422, "No date taken"),
     "taken-at-too-old": (422, "Taken too long ago"),
     "too-large": (413, "File too large"),

@@ -90,7 +90,7 @@ def check(
     # Resumable uploads' chunks, recorded as they are stored (expired ones are listed above).
     chunks = resumable.chunk_keys() & stored
     expected.update(chunks)
-    for image in Image.objects.order_by("id").iterator():
+    for image in Image.everything.order_by("id").iterator():  # photos in the trash keep files
         keys = image.storage_keys()
         expected.update(keys)
         if keys[0] not in stored:
@@ -134,7 +134,7 @@ def _remove_orphans(orphans: list[str], storage: Storage, report: Report, grace:
     for key in orphans:
         # An upload may have written its files but not its row yet: look once more.
         sha256 = sha256_of(key)
-        if sha256 and Image.objects.filter(sha256=sha256).exists():
+        if sha256 and Image.everything.filter(sha256=sha256).exists():
             continue
         if key not in noted and storage.modified(key) > young:
             report.kept.append(key)

@@ -20,21 +20,27 @@ log = logging.getLogger(__name__)
 SWEEP_BATCH = 20  # pending deletions retried after each successful upload
 
 
-def delete(image: Image) -> None:
-    """Remove a photo's files, then its row, in one transaction that holds the row.
+def delete(image: Image, *, only_in_trash: bool = False) -> bool:
+    """Remove a photo's files, then its row, in one transaction that holds the row; whether
+    this call removed it (False: removed meanwhile, or restored when `only_in_trash`).
 
     While the files go, the row is still there for everyone else, so an upload of the same
     bytes meanwhile is refused as a duplicate; once the row is gone, the files are too, and an
     upload stores them afresh. The other order would let an upload in between store its files
-    and then lose them to this deletion.
+    and then lose them to this deletion. A crash between the two leaves the row, and the next
+    deletion of it (a purge of the trash, say) finds its files gone and removes the row.
     """
     keys = image.storage_keys()
     with transaction.atomic():
-        held = Image.objects.select_for_update().filter(pk=image.pk).order_by().first()
-        if held is None:  # deleted meanwhile, files and all
-            return
+        rows = Image.everything.select_for_update().filter(pk=image.pk).order_by()
+        if only_in_trash:
+            rows = rows.in_trash()
+        held = rows.first()
+        if held is None:  # deleted meanwhile, files and all (or taken out of the trash)
+            return False
         delete_or_defer(image.sha256, keys)
         held.delete()
+    return True
 
 
 def sweep_pending_deletions(limit: int = SWEEP_BATCH) -> int:
@@ -61,7 +67,7 @@ def _in_use(sha256: str) -> bool:
     """A row references these bytes, or an upload of them is writing the same files now (it
     noted itself before its claim() below, which waits for this sweep's locks)."""
     return (
-        Image.objects.filter(sha256=sha256).exists()
+        Image.everything.filter(sha256=sha256).exists()
         or UploadInFlight.objects.filter(sha256=sha256).exists()
     )
 
@@ -74,7 +80,7 @@ def claim(keys: list[str]) -> None:
 def remove_unless_referenced(sha256: str, keys: list[str]) -> None:
     """Undo written files, unless a committed row (a concurrent identical upload) uses them."""
     try:
-        if Image.objects.filter(sha256=sha256).exists():
+        if Image.everything.filter(sha256=sha256).exists():  # a photo in the trash keeps its files
             return
     except DatabaseError:  # the database is gone too: better an orphan (check --repair) than a loss
         log.exception("deletion: cannot tell whether %s is referenced; keeping its files", sha256)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -27,24 +28,39 @@ from photoshelf.ingest.renditions import Rendition
 from photoshelf.storage import get_storage
 from photoshelf.storage.keys import original_key, rendition_key
 
-from . import deletion, in_flight, near_duplicates
+from . import activity, deletion, in_flight, near_duplicates
 from .models import Camera, Image, UploadInFlight
 
 log = logging.getLogger(__name__)
 
 
-def store(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None) -> Image:
+def store(
+    incoming: IncomingFile,
+    name: str | None = None,
+    *,
+    uploaded_by=None,
+    actor: activity.Actor | None = None,
+    restoring: datetime | None = None,
+) -> Image:
     """Run every check on one file and return the stored Image, or raise a Refusal.
 
-    `uploaded_by` is the user who uploaded it (None only for callers outside a request).
+    `uploaded_by` is the user who uploaded it (None only for callers outside a request);
+    `actor` says how, for the activity log (default: that user, from the command line).
+    `restoring` is the upload date of a photo brought back from an export: it was accepted
+    once, so the date rules are not applied again (the other rules are).
     """
-    image, made, fingerprint = examine(incoming, name, uploaded_by=uploaded_by)
+    actor = actor or activity.Actor(user=uploaded_by, via="cli")
+    image, made, fingerprint = examine(
+        incoming, name, uploaded_by=uploaded_by, date_rules=restoring is None
+    )
+    if restoring is not None:
+        image.uploaded_at = restoring
     note = in_flight.begin(image.sha256, image.storage_keys())  # committed before any file
     try:
         with timing.stage("store"):
             _store_files(incoming, image, made, note)
         with timing.stage("record"):
-            recorded = _record(image, fingerprint, note)  # ends the note with the row
+            recorded = _record(image, fingerprint, note, actor)  # ends the note with the row
     except BaseException:
         _end_after_failure(note)  # the files are gone (or noted for deletion) by now
         raise
@@ -53,7 +69,7 @@ def store(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None) 
 
 
 def examine(
-    incoming: IncomingFile, name: str | None = None, *, uploaded_by=None
+    incoming: IncomingFile, name: str | None = None, *, uploaded_by=None, date_rules: bool = True
 ) -> tuple[Image, list[Rendition], int]:
     """Every check and the renditions, writing nothing: the unsaved Image store() would save,
     its renditions and its perceptual hash."""
@@ -64,7 +80,7 @@ def examine(
 
     with timing.stage("pixels"):
         checked = threading.Event()  # set once the file decodes and passes the date rules
-        pixels = cpu.submit(_process, incoming, checked)
+        pixels = cpu.submit(_process, incoming, checked, date_rules)
         pixels.add_done_callback(lambda _: checked.set())  # or once the pixel work ends, refused
         checked.wait()
         if not pixels.done() or pixels.exception() is None:
@@ -111,12 +127,18 @@ def image_for(
     )
 
 
-def _process(incoming: IncomingFile, checked: threading.Event) -> steps.Processed:
+def _process(
+    incoming: IncomingFile, checked: threading.Event, date_rules: bool = True
+) -> steps.Processed:
     """The processing steps under this site's rules, on a pixel thread (see ingest/cpu.py)."""
-    rules = steps.DateRules(
-        require=settings.PHOTOSHELF_REQUIRE_TAKEN_AT,
-        max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
-        now=timezone.now(),
+    rules = (
+        None
+        if not date_rules
+        else steps.DateRules(
+            require=settings.PHOTOSHELF_REQUIRE_TAKEN_AT,
+            max_age_days=settings.PHOTOSHELF_MAX_AGE_DAYS,
+            now=timezone.now(),
+        )
     )
     return steps.process(
         incoming.path,
@@ -129,12 +151,20 @@ def _process(incoming: IncomingFile, checked: threading.Event) -> steps.Processe
 
 def _refuse_if_stored(sha256: str) -> None:
     # order_by() drops the model's default ordering: a unique lookup needs no sort.
-    existing = Image.objects.filter(sha256=sha256).order_by().only("id", "name")[:1]
+    # Photos in the trash count: their row holds the bytes (the unique sha256) until purged.
+    fields = ("id", "name", "trashed_at")
+    existing = list(Image.everything.filter(sha256=sha256).order_by().only(*fields)[:1])
     if existing:
         raise _duplicate_of(existing[0])
 
 
 def _duplicate_of(existing: Image) -> Refusal:
+    if existing.in_trash:
+        return Refusal(
+            "duplicate-in-trash",
+            f"This photo is in the trash as “{existing.name}”: restore it instead.",
+            {"duplicate_of": existing.pk},
+        )
     return Refusal(
         "duplicate",
         f"This photo is already in the gallery as “{existing.name}”.",
@@ -155,11 +185,20 @@ def _refuse_if_near(sha256: str, fingerprint: int) -> None:
     match = near_duplicates.nearest(fingerprint, max_distance)
     if match is None:
         return
-    existing = Image.objects.filter(pk=match.image_id).only("id", "name", "sha256").first()
-    if existing is None:  # deleted since the lookup: nothing to be a copy of any more
+    fields = ("id", "name", "sha256", "trashed_at")
+    existing = Image.everything.filter(pk=match.image_id).only(*fields).first()
+    if existing is None:  # purged since the lookup: nothing to be a copy of any more
         return
     if existing.sha256 == sha256:  # the same bytes, committed after the line above looked
         raise _duplicate_of(existing)
+    if existing.in_trash:
+        raise Refusal(
+            "near-duplicate-in-trash",
+            f"This photo looks like “{existing.name}”, which is in the trash (the same picture "
+            f"re-encoded, resized or without its metadata: {match.distance} bits apart): "
+            "restore it instead.",
+            {"duplicate_of": existing.pk, "distance": match.distance},
+        )
     raise Refusal(
         "near-duplicate",
         f"This photo looks like “{existing.name}”, already in the gallery (the same picture "
@@ -194,7 +233,7 @@ def _store_files(
         raise
 
 
-def _record(image: Image, fingerprint: int, note: UploadInFlight) -> Image:
+def _record(image: Image, fingerprint: int, note: UploadInFlight, actor: activity.Actor) -> Image:
     try:
         with transaction.atomic():
             if settings.PHOTOSHELF_NEAR_DUPLICATE_DISTANCE >= 0:
@@ -203,9 +242,10 @@ def _record(image: Image, fingerprint: int, note: UploadInFlight) -> Image:
             Camera.remember([(image.camera_make, image.camera_model)])  # for the camera filter
             image.save(force_insert=True)
             in_flight.end(note)  # with the row: there is never a moment when neither exists
+            activity.record("upload", image, actor)
     except IntegrityError:
         # Another upload of the same bytes committed first: its row owns these same files.
-        existing = Image.objects.filter(sha256=image.sha256).first()
+        existing = Image.everything.filter(sha256=image.sha256).first()
         if existing is not None:
             raise _duplicate_of(existing) from None
         deletion.remove_unless_referenced(image.sha256, image.storage_keys())

@@ -14,6 +14,21 @@ from photoshelf.storage.keys import original_key, rendition_key
 from . import display
 
 
+class ImageQuerySet(models.QuerySet):
+    def in_trash(self) -> ImageQuerySet:
+        return self.filter(trashed_at__isnull=False)
+
+
+class GalleryManager(models.Manager.from_queryset(ImageQuerySet)):  # type: ignore[misc]
+    """Photos not in the trash: what every list, page and lookup sees unless it asks for more."""
+
+    def get_queryset(self) -> ImageQuerySet:
+        return super().get_queryset().filter(trashed_at__isnull=True)
+
+
+AllImagesManager = models.Manager.from_queryset(ImageQuerySet)
+
+
 class Image(models.Model):
     name = models.CharField(max_length=200)
     filename = models.CharField(max_length=255)  # as the client sent it, for downloads
@@ -57,20 +72,42 @@ class Image(models.Model):
         on_delete=models.SET_NULL,
         related_name="images",
     )
+    # In the trash since then (None: in the gallery), moved there by this user (None: by a
+    # command, or the account was removed since). Purged once older than PHOTOSHELF_TRASH_DAYS.
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # The default manager hides the trash, so every query written against Image.objects (pages,
+    # the API, albums, share links) leaves trashed photos out without knowing the trash exists.
+    # `everything` is for the few that must see them: the trash itself, purges, the duplicate
+    # rules, the consistency check. Related-object access and save() go through the base
+    # manager, which must see every row (docs/architecture.md says why).
+    objects = GalleryManager()
+    everything = AllImagesManager()
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "everything"
         ordering = ["-uploaded_at", "-id"]
         # One index per sort order of gallery/queries.py (walked backwards for ascending
         # orders), and the same orders within one camera, so every page is one index range.
         indexes = [
             models.Index(fields=["-uploaded_at", "-id"], name="image_newest_first"),
             models.Index(fields=["-taken_at", "-id"], name="image_taken_newest_first"),
+            # trashed_at rides along, so the camera list's EXISTS (photos not in the trash)
+            # is read from the index alone.
             models.Index(
-                fields=["camera_make", "camera_model", "-uploaded_at", "-id"],
+                fields=["camera_make", "camera_model", "-uploaded_at", "-id", "trashed_at"],
                 name="image_camera_newest_first",
             ),
             models.Index(
-                fields=["camera_make", "camera_model", "-taken_at", "-id"],
+                fields=["camera_make", "camera_model", "-taken_at", "-id", "trashed_at"],
                 name="image_camera_taken_newest",
             ),
             # Near-duplicate candidates by one band, read from the index alone (the other
@@ -83,6 +120,14 @@ class Image(models.Model):
             ),
             models.Index(
                 fields=["phash_band_2", "phash_band_0", "phash_band_1"], name="image_phash_band_2"
+            ),
+            # The trash, newest first, and the sweep's expired rows (oldest first, backwards).
+            # Partial: of the rows in the trash only, so no planner picks it for the gallery's
+            # "not in the trash" (MariaDB has no partial indexes: its trash list scans).
+            models.Index(
+                fields=["-trashed_at", "-id"],
+                name="image_trash_newest_first",
+                condition=models.Q(trashed_at__isnull=False),
             ),
         ]
 
@@ -98,6 +143,10 @@ class Image(models.Model):
 
     def storage_keys(self) -> list[str]:
         return [self.original_key, *(self.rendition_key(name) for name in SIZES)]
+
+    @property
+    def in_trash(self) -> bool:
+        return self.trashed_at is not None
 
     @property
     def phash_bands(self) -> tuple[int | None, ...]:
@@ -272,3 +321,39 @@ class UploadChunk(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Activity(models.Model):
+    """One thing done to the library (gallery/activity.py): what, to which photo, by whom, how.
+
+    The photo is named, not referenced: an entry outlives the photo it tells of (a purge), and
+    the person's name is kept with it for when their account is removed.
+    """
+
+    at = models.DateTimeField(default=django_timezone.now)
+    action = models.CharField(max_length=32)  # one of activity.ACTIONS
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True)  # "" for the command line, a sweep
+    via = models.CharField(max_length=16)  # one of activity.VIAS
+    token_name = models.CharField(max_length=100, blank=True)  # the API token or guest link
+    address = models.GenericIPAddressField(null=True, blank=True)  # the client's, when over HTTP
+    image_id = models.BigIntegerField(null=True, blank=True)
+    image_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "gallery_activity"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="activity_newest_first"),
+            models.Index(fields=["user", "-at", "-id"], name="activity_user_newest_first"),
+            models.Index(fields=["action", "-at", "-id"], name="activity_action_newest_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.via} {self.action}"

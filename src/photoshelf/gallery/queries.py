@@ -73,8 +73,8 @@ class View:
             order=params.get("order") or "desc",
             make=make,
             model=model,
-            taken_from=_parse_date(params.get("taken_from"), "taken_from"),
-            taken_to=_parse_date(params.get("taken_to"), "taken_to"),
+            taken_from=parse_date(params.get("taken_from"), "taken_from"),
+            taken_to=parse_date(params.get("taken_to"), "taken_to"),
         )
 
     @property
@@ -220,20 +220,44 @@ def _taken_order(rows: QuerySet[Image], view: View, after, count: int) -> list[I
 
 
 def encode_cursor(image: Image, view: View) -> str:
-    value = getattr(image, SORT_FIELDS[view.sort])
-    raw = f"{view.sort}|{view.order}|{value.isoformat() if value else ''}|{image.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return _encode(f"{view.sort}|{view.order}", getattr(image, SORT_FIELDS[view.sort]), image.pk)
 
 
 def decode_cursor(cursor: str, view: View) -> tuple[datetime | None, int]:
     """The (sort value, id) a page ends on; a cursor is only valid in the order that made it."""
+    return _decode(cursor, f"{view.sort}|{view.order}", value_required=view.sort == "uploaded")
+
+
+def trash_page(rows: QuerySet[Image], *, limit: int, cursor: str | None = None) -> Page:
+    """One page of photos in the trash (`rows`), the most recently deleted first."""
+    return newest_first_page(rows.in_trash(), "trashed_at", limit=limit, cursor=cursor)  # type: ignore[attr-defined]
+
+
+def newest_first_page(rows: QuerySet, field: str, *, limit: int, cursor: str | None = None) -> Page:
+    """One keyset page of `rows` by (`field`, id), newest first: the trash, the activity log.
+    `field` is never null in `rows`; a cursor is valid only for the field that made it."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    order = f"{field}|desc"
+    after = _decode(cursor, order, value_required=True) if cursor else None
+    items = _keyset(rows, field, "desc", after, limit + 1)
+    last = items[limit - 1] if len(items) > limit else None
+    next_cursor = _encode(order, getattr(last, field), last.pk) if last else None
+    return Page(items=items[:limit], next_cursor=next_cursor)
+
+
+def _encode(order: str, value: datetime | None, pk: int) -> str:
+    raw = f"{order}|{value.isoformat() if value else ''}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, order: str, *, value_required: bool) -> tuple[datetime | None, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        sort, order, when, pk = raw.split("|")
-        if (sort, order) != (view.sort, view.order):
+        sort, direction, when, pk = raw.rsplit("|", 3)
+        if f"{sort}|{direction}" != order:
             raise ValueError("cursor of another order")
         value = datetime.fromisoformat(when) if when else None
-        if value is None and sort == "uploaded" or value is not None and value.tzinfo is None:
+        if value is None and value_required or value is not None and value.tzinfo is None:
             raise ValueError("naive or missing")
         if value is not None:
             value = value.astimezone(UTC)  # the database compares in UTC: it must exist there
@@ -245,7 +269,8 @@ def decode_cursor(cursor: str, view: View) -> tuple[datetime | None, int]:
         raise Refusal("invalid-request", "The page cursor is not valid.") from None
 
 
-def _parse_date(text: str | None, field: str) -> date | None:
+def parse_date(text: str | None, field: str) -> date | None:
+    """A YYYY-MM-DD form field, or None when empty; a Refusal when it is not a date."""
     if not text:
         return None
     try:

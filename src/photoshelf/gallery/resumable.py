@@ -39,7 +39,7 @@ from photoshelf.ingest import policy
 from photoshelf.ingest.incoming import IncomingFile, clean_filename
 from photoshelf.storage import Storage, get_storage, write_failed
 
-from . import in_flight, library
+from . import activity, in_flight, library
 from .models import ResumableUpload, UploadChunk
 
 log = logging.getLogger(__name__)
@@ -186,8 +186,12 @@ def receive(
     *,
     announced: int | None,
     checksum: Checksum | None = None,
+    actor: activity.Actor | None = None,
 ) -> ResumableUpload:
     """Store the bytes `read` yields at `offset`, and once all are in, the image.
+
+    `actor` is who sends them, for the activity log (default: the upload's owner, as a token
+    would; the HTTP layer passes the request's).
 
     `announced`: the body's Content-Length, None when it is chunked. Bytes beyond the upload's
     length are refused (before any is read when announced). Without a checksum each stored
@@ -206,7 +210,7 @@ def receive(
         _refuse_offset(offset, upload.offset)
         _receive_held(upload, me, read, checksum)
         if upload.offset == upload.length:
-            finish(upload)
+            finish(upload, actor)
     return upload
 
 
@@ -449,7 +453,7 @@ def _remove(storage: Storage, pieces: list[_Piece]) -> None:
 # --- Finishing -----------------------------------------------------------------------------
 
 
-def finish(upload: ResumableUpload) -> None:
+def finish(upload: ResumableUpload, actor: activity.Actor | None = None) -> None:
     """Store the image from the upload's bytes (call while holding the upload). A refusal is
     recorded with the upload; an outage (503) leaves it to be finished by a later request."""
     storage = get_storage()
@@ -457,7 +461,7 @@ def finish(upload: ResumableUpload) -> None:
     if path is not None:
         with timing.stage("assemble"):
             incoming = _whole_file(upload, path)
-        _store(upload, incoming)
+        _store(upload, incoming, actor)
     else:
         folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
         folder.mkdir(parents=True, exist_ok=True)
@@ -466,9 +470,8 @@ def finish(upload: ResumableUpload) -> None:
         try:
             with timing.stage("assemble"), os.fdopen(fd, "wb") as spool:
                 sha256 = _assemble(upload, storage, spool)
-            _store(
-                upload, IncomingFile.spooled_upload(spooled, upload.length, sha256, upload.filename)
-            )
+            incoming = IncomingFile.spooled_upload(spooled, upload.length, sha256, upload.filename)
+            _store(upload, incoming, actor)
         finally:
             spooled.unlink(missing_ok=True)
     with timing.stage("chunks"):
@@ -490,9 +493,10 @@ def _whole_file(upload: ResumableUpload, path: Path) -> IncomingFile:
     return IncomingFile.spooled_upload(path, upload.length, hasher.hexdigest(), upload.filename)
 
 
-def _store(upload: ResumableUpload, incoming: IncomingFile) -> None:
+def _store(upload: ResumableUpload, incoming: IncomingFile, actor: activity.Actor | None) -> None:
+    actor = actor or activity.Actor(user=upload.owner, via="token")
     try:
-        image = library.store(incoming, upload.name or None, uploaded_by=upload.owner)
+        image = library.store(incoming, upload.name or None, uploaded_by=upload.owner, actor=actor)
     except Refusal as refusal:
         upload.state, upload.problem = ResumableUpload.State.REFUSED, refusal.problem()
     else:

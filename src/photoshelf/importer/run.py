@@ -10,16 +10,18 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from rich.filesize import decimal
 
 from photoshelf.gallery.models import Image
 from photoshelf.storage import get_storage
 
-from . import pool
+from . import export, pool
 from .discovery import discover, survey
 from .progress import Display
 from .report import ReportWriter, Tally
@@ -79,8 +81,8 @@ def run_import(options: Options, out: TextIO = sys.stdout) -> Summary:
         logging.getLogger(name).setLevel(logging.WARNING)
     if not options.dry_run:
         get_storage().remove_abandoned(ABANDONED_WRITE_AFTER_S)
-    present_up_to = Image.objects.aggregate(top=Max("id"))["top"] or 0
-    files, size = survey(options.paths, recursive=options.recursive)
+    present_up_to = Image.everything.aggregate(top=Max("id"))["top"] or 0
+    files, size = _survey(options)
     run = _Run(options, present_up_to, Display(files, size, live=options.live))
     start = time.perf_counter()
     with _StopOnSignal(run.display) as stopper:
@@ -109,9 +111,17 @@ class _Run:
         self.tally = Tally()
         self.report = ReportWriter(options.report) if options.report else None
         self.would_store: set[str] = set()  # dry run only: same bytes twice in the folder
+        # Read now, before the pool forks its workers: they must not inherit a connection.
+        self.users: dict[str, int] = dict(
+            get_user_model().objects.filter(is_active=True).values_list("username", "pk")
+        )
 
     def tasks(self) -> Iterator[Task]:
-        for found in discover(self.options.paths, recursive=self.options.recursive):
+        exports = [path for path in self.options.paths if export.read_manifest(path) is not None]
+        for folder in exports:
+            yield from self._restored(folder)
+        others = [path for path in self.options.paths if path not in exports]
+        for found in discover(others, recursive=self.options.recursive):
             if found.problem:
                 self.record(Result(found.path, ERROR, UNREADABLE, reason=found.problem))
                 continue
@@ -121,6 +131,17 @@ class _Run:
                 self.options.dry_run,
                 self.options.user_id,
             )
+
+    def _restored(self, folder: Path) -> Iterator[Task]:
+        """An export folder's photos, with their names, upload dates and uploaders (those
+        whose account exists here; the others get --user, or none)."""
+        for path, photo in export.entries_of(folder):
+            uploaded_at = _instant(photo.get("uploaded_at"))
+            name = photo.get("name") if isinstance(photo.get("name"), str) else None
+            uploader = photo.get("uploader")
+            user_id = self.users.get(uploader) if isinstance(uploader, str) else None
+            user_id = user_id if user_id is not None else self.options.user_id
+            yield Task(path, name, self.options.dry_run, user_id, uploaded_at)
 
     def record(self, result: Result) -> None:
         result = self._classify(result)
@@ -145,6 +166,30 @@ class _Run:
         self.display.close()
         if self.report:
             self.report.close()
+
+
+def _survey(options: Options) -> tuple[int, int]:
+    """Files and bytes to import: those of export folders' manifests, and those found."""
+    files = size = 0
+    others = []
+    for path in options.paths:
+        if export.read_manifest(path) is None:
+            others.append(path)
+            continue
+        for file, _ in export.entries_of(path):
+            files += 1
+            size += file.stat().st_size if file.is_file() else 0
+    found, found_size = survey(others, recursive=options.recursive)
+    return files + found, size + found_size
+
+
+def _instant(text) -> datetime | None:
+    """An export's ISO 8601 instant; None when missing or not one (the import's time then)."""
+    try:
+        value = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return value if value is not None and value.tzinfo is not None else None
 
 
 class _StopOnSignal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -34,6 +35,7 @@ class Task:
     name: str | None
     dry_run: bool = False
     user_id: int | None = None  # the account the photos are imported for (--user)
+    uploaded_at: datetime | None = None  # from an export: restored, date rules not applied
 
 
 @dataclass
@@ -64,7 +66,9 @@ def import_one(task: Task) -> Result:
         if task.dry_run:
             library.examine(incoming, task.name)
             return Result(task.path, WOULD_ACCEPT, **facts)
-        image = library.store(incoming, task.name, uploaded_by=_user(task.user_id))
+        image = library.store(
+            incoming, task.name, uploaded_by=_user(task.user_id), restoring=task.uploaded_at
+        )
         return Result(task.path, ACCEPTED, image_id=image.pk, **facts)
     except Refusal as refusal:
         if refusal.code == "duplicate":

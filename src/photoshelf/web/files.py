@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 from django.views.decorators.http import require_safe
 
+from photoshelf.accounts import permissions
 from photoshelf.accounts.access import viewable
 from photoshelf.core.refusals import Refusal
 from photoshelf.core.sizes import SIZES
@@ -33,7 +34,7 @@ PRESIGNED_REDIRECT_MAX_AGE_SECONDS = 60  # well inside the presigned URL's own l
 @viewable(tokens_allowed=True)
 @require_safe
 def original(request: HttpRequest, image_id: int) -> HttpResponseBase:
-    image = get_object_or_404(Image, pk=image_id)
+    image = _image_or_404(request, image_id)
     strip = settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS
     return _stored_file(
         request,
@@ -43,6 +44,14 @@ def original(request: HttpRequest, image_id: int) -> HttpResponseBase:
         etag=f"{image.sha256}-nogps" if strip else image.sha256,
         transform=_without_gps if strip else None,
     )
+
+
+def _image_or_404(request: HttpRequest, image_id: int) -> Image:
+    """The image; one in the trash only for those who may see it there (the trash page)."""
+    image = get_object_or_404(Image.everything, pk=image_id)
+    if image.in_trash and not permissions.can_manage_trashed(request.user, image):
+        raise Http404("no such image")
+    return image
 
 
 def _download_name(name: str) -> str:
@@ -68,7 +77,7 @@ def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpRespon
     size = SIZES.get(size_name)
     if size is None:
         raise Http404("no such rendition")
-    image = get_object_or_404(Image, pk=image_id)
+    image = _image_or_404(request, image_id)
     return _stored_file(
         request,
         key=image.rendition_key(size_name),

@@ -12,15 +12,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from photoshelf.accounts import permissions
+from photoshelf.accounts import actors, permissions
 from photoshelf.accounts.access import viewable
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import deletion, library, queries
+from photoshelf.gallery import activity, library, queries, trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.answers import refusal_response
 from photoshelf.http.uploads import received_file
@@ -43,7 +43,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         incoming = received_file(
             request, request.FILES.get("file"), missing="Choose a photo to upload."
         )
-        image = library.store(incoming, name, uploaded_by=request.user)
+        actor = actors.of_request(request)
+        image = library.store(incoming, name, uploaded_by=request.user, actor=actor)
     except Refusal as refusal:
         return _gallery_page(request, refusal=refusal, name=name, status=refusal.status)
     messages.success(request, f"“{image.name}” was uploaded.")
@@ -72,11 +73,100 @@ def delete(request: HttpRequest, image_id: int) -> HttpResponse:
     if not permissions.can_delete(request.user, image):
         return refusal_response(request, Refusal("forbidden", permissions.DELETE_RULE))
     if request.POST.get("confirmed") != "yes":
-        return render(request, "photoshelf/confirm_delete.html", {"image": image})
-    name = image.name
-    deletion.delete(image)
-    messages.success(request, f"“{name}” was deleted.")
+        context = {"image": image, "trash_days": settings.PHOTOSHELF_TRASH_DAYS}
+        return render(request, "photoshelf/confirm_delete.html", context)
+    if trash.move(image, actors.of_request(request)):
+        messages.success(request, f"“{image.name}” was moved to the trash.")
+    else:
+        messages.success(request, f"“{image.name}” was deleted.")
     return redirect("web:gallery")
+
+
+@require_safe
+def trash_page(request: HttpRequest) -> HttpResponse:
+    """What this person deleted (an administrator: everyone's), newest first."""
+    cursor = request.GET.get("cursor")
+    rows = trash.visible_to(request.user)
+    try:
+        page = queries.trash_page(rows, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor)
+    except Refusal as refusal:  # a mangled bookmark: the first page
+        messages.error(request, refusal.detail)
+        return redirect("web:trash")
+    context = {
+        "page": page,
+        "entries": [(image, trash.purge_at(image)) for image in page.items],
+        "is_first_page": not cursor,
+        "trash_days": settings.PHOTOSHELF_TRASH_DAYS,
+    }
+    return render(request, "photoshelf/trash.html", context)
+
+
+@require_POST
+def restore(request: HttpRequest, image_id: int) -> HttpResponse:
+    image = _in_trash_or_404(request, image_id)
+    if trash.restore(image, actors.of_request(request)):
+        messages.success(request, f"“{image.name}” is back in the gallery.")
+    back = request.POST.get("next") == "gallery"
+    return redirect(f"{reverse('web:gallery')}#image-{image.pk}" if back else "web:trash")
+
+
+@require_POST
+def purge(request: HttpRequest, image_id: int) -> HttpResponse:
+    """Without `confirmed=yes` this only asks (the no-JavaScript confirmation step)."""
+    image = _in_trash_or_404(request, image_id)
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "photoshelf/confirm_purge.html", {"image": image})
+    if trash.purge(image, actors.of_request(request)):
+        messages.success(request, f"“{image.name}” was deleted forever.")
+    return redirect("web:trash")
+
+
+@require_POST
+def empty_trash(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "photoshelf/confirm_purge.html", {"image": None})
+    purged = trash.empty(request.user, actors.of_request(request))
+    messages.success(request, f"The trash was emptied: {purged} photo(s) deleted forever.")
+    return redirect("web:trash")
+
+
+@require_safe
+def activity_page(request: HttpRequest) -> HttpResponse:
+    """The activity log: everyone's for administrators (filter by user), else one's own."""
+    params, everyone = request.GET, permissions.can_see_all_activity(request.user)
+    try:
+        whose = (
+            {"username": params.get("user") or None} if everyone else {"user_id": request.user.pk}
+        )
+        shown = activity.Filter(
+            **whose,
+            action=params.get("action") or None,
+            since=queries.parse_date(params.get("since"), "since"),
+            until=queries.parse_date(params.get("until"), "until"),
+        )
+        page = activity.page(
+            shown, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=params.get("cursor")
+        )
+    except Refusal as refusal:  # a mangled address: say so, and show the first page of all
+        messages.error(request, refusal.detail)
+        return redirect("web:activity")
+    query = params.copy()
+    query.pop("cursor", None)
+    context = {
+        "page": page,
+        "everyone": everyone,
+        "actions": activity.ACTIONS,
+        "params": params,
+        "filters": query.urlencode(),
+    }
+    return render(request, "photoshelf/activity.html", context)
+
+
+def _in_trash_or_404(request: HttpRequest, image_id: int) -> Image:
+    image = trash.find(request.user, image_id)
+    if image is None:
+        raise Http404("not in your trash")
+    return image
 
 
 def _gallery_page(
@@ -92,9 +182,12 @@ def _gallery_page(
     if request.GET.get("fragment") == "cards":  # "Load more" asks for the cards alone
         context = {"page": page, "cards": cards.cards(page.items, request.user)}
         return render(request, "photoshelf/_gallery_more.html", context, status=status)
-    duplicate = None
+    duplicate, restorable = None, False
     if refusal is not None and "duplicate_of" in refusal.extra:
-        duplicate = Image.objects.filter(pk=refusal.extra["duplicate_of"]).first()
+        duplicate = Image.everything.filter(pk=refusal.extra["duplicate_of"]).first()
+        if duplicate is not None and duplicate.in_trash:  # offered back, to those who may
+            restorable = permissions.can_manage_trashed(request.user, duplicate)
+            duplicate = duplicate if restorable else None
     context = {
         "page": page,
         "cards": cards.cards(page.items, request.user),
@@ -102,6 +195,7 @@ def _gallery_page(
         "cameras": queries.camera_choices(),
         "refusal": refusal,
         "duplicate": duplicate,
+        "restorable": restorable,
         "name_value": name,
         "max_upload_mb": settings.PHOTOSHELF_MAX_UPLOAD_BYTES // (1024 * 1024),
         "is_first_page": not cursor,

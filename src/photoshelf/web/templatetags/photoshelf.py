@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
+from django.conf import settings
 
 from photoshelf.accounts import permissions
 from photoshelf.gallery import display
@@ -94,3 +95,9 @@ register.filter("focal_length", display.focal_length)
 @register.filter
 def deletable_by(image: Image, user) -> bool:
     return permissions.can_delete(user, image)
+
+
+@register.simple_tag
+def trash_days() -> int:
+    """Days a deleted photo stays in the trash (0: Delete is final), for the page's scripts."""
+    return settings.PHOTOSHELF_TRASH_DAYS

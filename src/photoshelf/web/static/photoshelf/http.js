@@ -26,6 +26,16 @@ export async function deleteImage(id) {
   if (!response.ok && response.status !== 404) throw new Error(`delete ${id}: ${response.status}`);
 }
 
+// Back from the trash; resolves with the image's JSON.
+export async function restoreImage(id) {
+  const response = await fetch(`/api/trash/${id}/restore`, {
+    method: "POST",
+    headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+  });
+  if (!response.ok) throw new Error(`restore ${id}: ${response.status}`);
+  return response.json();
+}
+
 // POST a form with the file; onProgress(sent, total) as the bytes leave. Resolves with
 // {status, body} for any HTTP answer; rejects only when no answer came (network failure).
 export function sendForm(url, form, onProgress, onSent) {

@@ -4,7 +4,7 @@
 // pausable, retried with backoff after a network error, and resumed after a page reload from
 // the offset the server holds; where tus-js-client is missing, as one multipart POST.
 import { addCard } from "./gallery.js";
-import { csrfToken, getJSON, sendForm } from "./http.js";
+import { csrfToken, getJSON, restoreImage, sendForm } from "./http.js";
 
 const UPLOADS_AT_ONCE = 3;
 const CHUNK_BYTES = 5 * 1024 * 1024; // under the body limits of common proxies (nginx: 1 MB default, see docs)
@@ -333,7 +333,27 @@ class Row {
     this.setState("refused");
     this.element.dataset.code = problem.code;
     this.result.replaceChildren(title, ` ${problem.detail}`);
-    if (problem.duplicate_of) {
+    if (problem.duplicate_of && problem.code.endsWith("-in-trash")) {
+      // Offered back instead of a link to a page that is not there; the server says 404 to
+      // someone whose trash it is not in.
+      const restore = document.createElement("button");
+      restore.type = "button";
+      restore.className = "link";
+      restore.textContent = "Restore it";
+      restore.addEventListener("click", async () => {
+        restore.disabled = true;
+        try {
+          const image = await restoreImage(problem.duplicate_of);
+          this.setState("done");
+          this.result.replaceChildren(`“${image.name}” is back in the gallery.`);
+          addCard(image.id).catch(() => {});
+        } catch {
+          restore.disabled = false;
+          this.result.append(" It could not be restored here; try the trash page.");
+        }
+      });
+      this.result.append(" ", restore);
+    } else if (problem.duplicate_of) {
       const link = document.createElement("a");
       link.href = `/images/${problem.duplicate_of}`;
       link.textContent = "See the stored photo";
