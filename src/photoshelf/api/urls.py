@@ -13,10 +13,13 @@ from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, REFUSALS, Refusal, ca
 from photoshelf.http.answers import problem_response, unauthenticated
 from photoshelf.http.body import UnreadableBody
 
+from .albums import router as albums_router
 from .auth import SIGNED_IN
 from .cameras import router as cameras_router
 from .images import router as images_router
+from .links import router as links_router
 from .schemas import ANY_ERRORS, ProblemType, answers
+from .shared import router as shared_router
 from .users import router as users_router
 
 
@@ -44,6 +47,9 @@ api = PhotoshelfAPI(
 api.add_router("/images", images_router)
 api.add_router("/users", users_router)
 api.add_router("/cameras", cameras_router)
+api.add_router("/albums", albums_router)
+api.add_router("/", links_router)
+api.add_router("/shared", shared_router)
 
 
 @api.get(

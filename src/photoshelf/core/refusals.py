@@ -31,6 +31,12 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "unauthenticated": (401, "Sign-in needed"),
     "forbidden": (403, "Not allowed"),
     "invalid-user": (422, "User not accepted"),
+    "unknown-images": (422, "Unknown photos"),
+    # Share links (/s/<token>, /api/shared/<token>): a revoked or unknown one is not-found.
+    "share-password-required": (401, "Password needed"),
+    "share-password-wrong": (401, "Wrong password"),
+    "share-locked": (429, "Too many wrong passwords"),
+    "share-expired": (410, "Link expired"),
 }
 
 

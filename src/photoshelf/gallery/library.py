@@ -33,12 +33,16 @@ from .models import Camera, Image, UploadInFlight
 log = logging.getLogger(__name__)
 
 
-def store(incoming: IncomingFile, name: str | None = None, *, uploaded_by=None) -> Image:
+def store(
+    incoming: IncomingFile, name: str | None = None, *, uploaded_by=None, uploaded_via=None
+) -> Image:
     """Run every check on one file and return the stored Image, or raise a Refusal.
 
-    `uploaded_by` is the user who uploaded it (None only for callers outside a request).
+    `uploaded_by` is the user who uploaded it (None only for callers outside a request, and
+    for a guest's upload through a share link, which is `uploaded_via`).
     """
     image, made, fingerprint = examine(incoming, name, uploaded_by=uploaded_by)
+    image.uploaded_via = uploaded_via
     note = in_flight.begin(image.sha256, image.storage_keys())  # committed before any file
     try:
         with timing.stage("store"):
