@@ -94,6 +94,14 @@ function initLightbox(cards) {
     parts.prev.disabled = index <= 0;
     parts.next.disabled = index >= list.length - 1 && !document.querySelector(".pager a.more");
     parts.facts.replaceChildren();
+    parts.page.hidden = !card.dataset.page;
+    dialog.querySelector(".lightbox-delete").hidden = !card.querySelector(".delete-form");
+    if (!card.dataset.page) {
+      // A shared page's card has no image page to read: its own facts are all there is.
+      const facts = card.querySelector(".facts");
+      if (facts) parts.facts.replaceChildren(facts.cloneNode(true));
+      return;
+    }
     // The facts come from the image page itself, so the lightbox shows whatever it shows.
     try {
       const html = await getHTML(card.dataset.page);
