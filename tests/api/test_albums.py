@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from photoshelf.gallery.models import Album, AlbumImage, Image
-from tests.factories import photo, upload
+from tests.factories import scene, upload
 
 pytestmark = pytest.mark.django_db
 
+_seeds = itertools.count(1000)
+
 
 def make_images(client, count: int) -> list[int]:
+    """`count` photos, each a different picture (never a near-duplicate of another)."""
     ids = []
-    for i in range(count):
-        response = client.post(
-            "/api/images", {"file": upload(photo(size=(40, 30), color=(i * 40, 90, 200 - i * 30)))}
-        )
+    for _ in range(count):
+        response = client.post("/api/images", {"file": upload(scene(next(_seeds)))})
         assert response.status_code == 201, response.content
         ids.append(response.json()["id"])
     return ids
@@ -162,7 +165,9 @@ def test_another_members_album_does_not_exist_for_them(client, uploader_client):
     assert not AlbumImage.objects.exists()
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "YWxidW18eHx5", "aW1hZ2V8MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHwx"])
+@pytest.mark.parametrize(
+    "cursor", ["nonsense", "YWxidW18eHx5", "aW1hZ2V8MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHwx"]
+)
 def test_a_mangled_cursor_is_a_400_problem(client, cursor):
     album = make_album(client)
     response = client.get(f"/api/albums/{album['id']}/images", {"cursor": cursor})
