@@ -8,6 +8,8 @@ also take `Authorization: Bearer`. Anonymous visitors own no image, so their "ow
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -262,7 +264,7 @@ class Sharing:
         self.image = store(tmp_path, owner, "in-album")
         self.album = albums.create(owner, "Wedding")
         albums.add(self.album, [self.image.pk])
-        options = {"password": SHARE_PASSWORD, "allow_upload": True}
+        options: dict[str, Any] = {"password": SHARE_PASSWORD, "allow_upload": True}
         self.link, self.token = sharing.create(self.album, created_by=owner, **options)
         if identity in ("expired_link", "revoked_link"):  # (argon2 is slow: only when held)
             held, self.token = sharing.create(self.album, created_by=owner, **options)
@@ -285,7 +287,9 @@ class Sharing:
         }.get(identity)
         if self.password is not None:  # as a browser does: the form first, then its cookie
             self.client.post(f"/s/{self.token}", {"password": self.password})
-        self.headers = {} if self.password is None else {"HTTP_X_SHARE_PASSWORD": self.password}
+        self.headers: dict[str, Any] = (
+            {} if self.password is None else {"HTTP_X_SHARE_PASSWORD": self.password}
+        )
 
 
 def perform_sharing(acting: Sharing, action: str):

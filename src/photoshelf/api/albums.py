@@ -10,6 +10,7 @@ from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import albums
 from photoshelf.gallery.models import Album
 
+from .auth import caller
 from .schemas import (
     ANY_ERRORS,
     SIGN_IN_ERRORS,
@@ -32,9 +33,9 @@ router = Router(tags=["albums"])
     summary="Make an album",
 )
 def create_album(request: HttpRequest, body: AlbumIn):
-    if not permissions.can_make_albums(request.auth):
+    if not permissions.can_make_albums(caller(request)):
         raise Refusal("forbidden", "Sign in to make albums.")
-    return Status(201, albums.create(request.auth, body.title, body.description))
+    return Status(201, albums.create(caller(request), body.title, body.description))
 
 
 @router.get(
@@ -43,9 +44,9 @@ def create_album(request: HttpRequest, body: AlbumIn):
     summary="List your albums (every album, for administrators)",
 )
 def list_albums(request: HttpRequest, limit: int = 48, cursor: str | None = None):
-    rows = Album.objects.all() if permissions.is_admin(request.auth) else None
+    rows = Album.objects.all() if permissions.is_admin(caller(request)) else None
     if rows is None:
-        rows = albums.owned_by(request.auth)
+        rows = albums.owned_by(caller(request))
     return albums.browse_albums(rows, limit=limit, cursor=cursor)
 
 
@@ -55,7 +56,7 @@ def list_albums(request: HttpRequest, limit: int = 48, cursor: str | None = None
     summary="Read one album",
 )
 def get_album(request: HttpRequest, album_id: int):
-    return album_for(request.auth, album_id)
+    return album_for(caller(request), album_id)
 
 
 @router.patch(
@@ -64,7 +65,7 @@ def get_album(request: HttpRequest, album_id: int):
     summary="Change an album's title, description or cover",
 )
 def update_album(request: HttpRequest, album_id: int, body: AlbumPatch):
-    album = album_for(request.auth, album_id)
+    album = album_for(caller(request), album_id)
     clear_cover = "cover_image_id" in body.model_fields_set and body.cover_image_id is None
     return albums.update(
         album,
@@ -81,7 +82,7 @@ def update_album(request: HttpRequest, album_id: int, body: AlbumPatch):
     summary="Delete an album (its photos stay in the gallery)",
 )
 def delete_album(request: HttpRequest, album_id: int):
-    album_for(request.auth, album_id).delete()
+    album_for(caller(request), album_id).delete()
     return HttpResponse(status=204)
 
 
@@ -92,7 +93,7 @@ def delete_album(request: HttpRequest, album_id: int):
 )
 def add_images(request: HttpRequest, album_id: int, body: ImageIdsIn):
     """Photos already in it are not counted; an unknown id refuses all (422 unknown-images)."""
-    album = album_for(request.auth, album_id)
+    album = album_for(caller(request), album_id)
     return {"added": albums.add(album, body.image_ids)}
 
 
@@ -104,7 +105,7 @@ def add_images(request: HttpRequest, album_id: int, body: ImageIdsIn):
 def list_album_images(
     request: HttpRequest, album_id: int, limit: int = 48, cursor: str | None = None
 ):
-    return albums.browse(album_for(request.auth, album_id), limit=limit, cursor=cursor)
+    return albums.browse(album_for(caller(request), album_id), limit=limit, cursor=cursor)
 
 
 @router.delete(
@@ -113,7 +114,7 @@ def list_album_images(
     summary="Take a photo out of an album (it stays in the gallery)",
 )
 def remove_image(request: HttpRequest, album_id: int, image_id: int):
-    album = album_for(request.auth, album_id)
+    album = album_for(caller(request), album_id)
     if not albums.remove(album, image_id):
         raise Refusal("not-found", f"Image {image_id} is not in this album.")
     return HttpResponse(status=204)

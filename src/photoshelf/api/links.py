@@ -12,6 +12,7 @@ from photoshelf.gallery import sharing
 from photoshelf.gallery.models import Image, ShareLink
 
 from .albums import album_for
+from .auth import caller
 from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, LinkCreated, LinkIn, LinkOut, answers
 
 router = Router(tags=["share links"])
@@ -28,8 +29,8 @@ def _created(link: ShareLink, token: str) -> Status:
     summary="Make a share link to an album (its URL is shown this once)",
 )
 def create_album_link(request: HttpRequest, album_id: int, body: LinkIn):
-    album = album_for(request.auth, album_id)
-    link, token = sharing.create(album, created_by=request.auth, **body.dict())
+    album = album_for(caller(request), album_id)
+    link, token = sharing.create(album, created_by=caller(request), **body.dict())
     return _created(link, token)
 
 
@@ -39,7 +40,7 @@ def create_album_link(request: HttpRequest, album_id: int, body: LinkIn):
     summary="An album's live share links (without their URLs)",
 )
 def list_album_links(request: HttpRequest, album_id: int):
-    return sharing.of_album(album_for(request.auth, album_id))
+    return sharing.of_album(album_for(caller(request), album_id))
 
 
 @router.post(
@@ -51,9 +52,9 @@ def create_image_link(request: HttpRequest, image_id: int, body: LinkIn):
     image = Image.objects.filter(pk=image_id).first()
     if image is None:
         raise Refusal("not-found", f"There is no image with id {image_id}.")
-    if not permissions.can_share_image(request.auth, image):
+    if not permissions.can_share_image(caller(request), image):
         raise Refusal("forbidden", permissions.SHARE_IMAGE_RULE)
-    link, token = sharing.create(image, created_by=request.auth, **body.dict())
+    link, token = sharing.create(image, created_by=caller(request), **body.dict())
     return _created(link, token)
 
 
@@ -68,7 +69,7 @@ def revoke_link(request: HttpRequest, link_id: int):
         .filter(pk=link_id, revoked_at__isnull=True)
         .first()
     )
-    if link is None or not permissions.can_revoke(request.auth, link):
+    if link is None or not permissions.can_revoke(caller(request), link):
         raise Refusal("not-found", f"There is no live link with id {link_id} of yours.")
     sharing.revoke(link)
     return HttpResponse(status=204)

@@ -13,6 +13,7 @@ import binascii
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -183,7 +184,7 @@ def browse_albums(albums: QuerySet[Album], *, limit: int, cursor: str | None = N
         if len(items) > limit
         else None
     )
-    return Page(items=items[:limit], next_cursor=next_cursor)  # type: ignore[arg-type]
+    return Page(items=items[:limit], next_cursor=next_cursor)  # type: ignore[arg-type]  # albums
 
 
 def browse(album: Album, *, limit: int, cursor: str | None = None) -> Page:
@@ -203,7 +204,7 @@ def browse(album: Album, *, limit: int, cursor: str | None = None) -> Page:
         value, last_id = _decode(cursor, "album")
         pair = Tuple(F("added_at"), F("entry_id"))
         rows = rows.filter(TupleLessThan(pair, (value, last_id)), added_at__lte=value)
-    items = list(rows[: limit + 1])
+    items = cast(list[Image], list(rows[: limit + 1]))
     next_cursor = None
     if len(items) > limit:
         last = items[limit - 1]

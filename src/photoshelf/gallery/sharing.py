@@ -42,8 +42,9 @@ def create(
     allow_upload: bool = False,
 ) -> tuple[ShareLink, str]:
     """A new link to an album or one photo; returns it and its token (shown this once only)."""
-    is_album = isinstance(target, Album)
-    if allow_upload and not is_album:
+    album = target if isinstance(target, Album) else None
+    image = target if isinstance(target, Image) else None
+    if allow_upload and album is None:
         raise Refusal("invalid-request", "Only an album's link can take uploads.")
     if expires_at is not None:
         if timezone.is_naive(expires_at):
@@ -57,8 +58,8 @@ def create(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = ShareLink.objects.create(
         token_hash=hash_token(token),
-        album=target if is_album else None,
-        image=None if is_album else target,
+        album=album,
+        image=image,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         expires_at=expires_at,
         password_hash=make_password(password) if password else "",
@@ -120,7 +121,7 @@ def images(link: ShareLink, *, limit: int, cursor: str | None = None) -> Page:
         return albums.browse(link.album, limit=limit, cursor=cursor)
     if cursor:
         raise Refusal("invalid-request", "The page cursor is not valid.")
-    return Page(items=list(Image.objects.filter(pk=link.image_id)), next_cursor=None)
+    return Page(items=list(Image.objects.filter(pk=link.image_id or 0)), next_cursor=None)
 
 
 def image_of(link: ShareLink, image_id: int) -> Image | None:
@@ -137,7 +138,7 @@ def image_of(link: ShareLink, image_id: int) -> Image | None:
 def all_images(link: ShareLink):
     """Every photo the link shows, oldest added first, read in chunks (the ZIP download)."""
     if link.album is None:
-        return Image.objects.filter(pk=link.image_id).iterator()
+        return Image.objects.filter(pk=link.image_id or 0).iterator()
     return (
         Image.objects.filter(album_entries__album=link.album)
         .order_by("album_entries__added_at", "album_entries__id")

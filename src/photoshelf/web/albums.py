@@ -4,6 +4,7 @@ page, and the share dialog (make, show as a QR code, list and revoke links)."""
 from __future__ import annotations
 
 from datetime import UTC
+from typing import cast
 
 import segno
 from django.conf import settings
@@ -49,9 +50,10 @@ def album_list(request: HttpRequest) -> HttpResponse:
     except Refusal as bad_cursor:
         refusal, status = bad_cursor, bad_cursor.status
         page = albums.browse_albums(rows, limit=settings.PHOTOSHELF_PAGE_SIZE)
+    listed = cast(list[Album], page.items)
     entries = [
         {"album": album, "cover_id": albums.cover_id(album), "count": albums.image_count(album)}
-        for album in page.items
+        for album in listed
     ]
     context = {
         "entries": entries,

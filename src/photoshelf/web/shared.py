@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Iterator
+from typing import IO, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -222,7 +223,7 @@ def _zip_stream(link: ShareLink) -> Iterator[bytes]:
     sink, storage = _Sink(), get_storage()
     strip = settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS
     used: set[str] = set()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(cast(IO[bytes], sink), "w", compression=zipfile.ZIP_STORED) as archive:
         for image in sharing.all_images(link):
             name = _unique(files.download_name(f"{image.name}.{image.extension}"), used)
             try:
