@@ -149,6 +149,17 @@ def image_count(album: Album) -> int:
     return Image.objects.filter(album_entries__album=album).count()
 
 
+COUNT_SHOWN_UP_TO = 1000  # pages say "1000+ photos" beyond: counting 100k entries is not flat
+
+
+def count_shown(album: Album) -> str:
+    """The number of photos as a page shows it, at a cost that does not grow with the album."""
+    found = Image.objects.filter(album_entries__album=album)[: COUNT_SHOWN_UP_TO + 1].count()
+    if found > COUNT_SHOWN_UP_TO:
+        return f"{COUNT_SHOWN_UP_TO:,}+ photos"
+    return f"{found} photo{'' if found == 1 else 's'}"
+
+
 def cover_id(album: Album) -> int | None:
     """The chosen cover while it is a visible photo of the album, else the first photo added."""
     if album.cover_id is not None and contains(album, album.cover_id):
@@ -194,6 +205,16 @@ def browse(album: Album, *, limit: int, cursor: str | None = None) -> Page:
     read from it), so the database walks album_image_newest_added and looks each photo up by id.
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
+    items = cast(list[Image], list(page_rows(album, cursor)[: limit + 1]))
+    next_cursor = None
+    if len(items) > limit:
+        last = items[limit - 1]
+        next_cursor = _encode("album", last.added_at, last.entry_id)  # type: ignore[attr-defined]
+    return Page(items=items[:limit], next_cursor=next_cursor)
+
+
+def page_rows(album: Album, cursor: str | None = None) -> QuerySet[Image]:
+    """The album's photos from the cursor on, newest added first (the query behind browse())."""
     rows = (
         Image.objects.filter(album_entries__album=album)
         .annotate(added_at=F("album_entries__added_at"), entry_id=F("album_entries__id"))
@@ -204,12 +225,12 @@ def browse(album: Album, *, limit: int, cursor: str | None = None) -> Page:
         value, last_id = _decode(cursor, "album")
         pair = Tuple(F("added_at"), F("entry_id"))
         rows = rows.filter(TupleLessThan(pair, (value, last_id)), added_at__lte=value)
-    items = cast(list[Image], list(rows[: limit + 1]))
-    next_cursor = None
-    if len(items) > limit:
-        last = items[limit - 1]
-        next_cursor = _encode("album", last.added_at, last.entry_id)  # type: ignore[attr-defined]
-    return Page(items=items[:limit], next_cursor=next_cursor)
+    return rows
+
+
+def cursor_after(entry: AlbumImage) -> str:
+    """The cursor of the page that starts after this entry."""
+    return _encode("album", entry.added_at, entry.pk)
 
 
 def _encode(kind: str, value: datetime, pk: int) -> str:

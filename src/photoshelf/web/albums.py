@@ -52,7 +52,7 @@ def album_list(request: HttpRequest) -> HttpResponse:
         page = albums.browse_albums(rows, limit=settings.PHOTOSHELF_PAGE_SIZE)
     listed = cast(list[Album], page.items)
     entries = [
-        {"album": album, "cover_id": albums.cover_id(album), "count": albums.image_count(album)}
+        {"album": album, "cover_id": albums.cover_id(album), "count": albums.count_shown(album)}
         for album in listed
     ]
     context = {
@@ -86,7 +86,7 @@ def album_page(request: HttpRequest, album_id: int) -> HttpResponse:
         "album": album,
         "page": page,
         "cards": album_cards,
-        "count": albums.image_count(album),
+        "count": albums.count_shown(album),
         "refusal": refusal,
         "is_first_page": not cursor,
     }
