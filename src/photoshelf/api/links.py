@@ -30,7 +30,7 @@ def _created(link: ShareLink, token: str) -> Status:
 )
 def create_album_link(request: HttpRequest, album_id: int, body: LinkIn):
     album = album_for(caller(request), album_id)
-    link, token = sharing.create(album, created_by=caller(request), **body.dict())
+    link, token = sharing.create(album, created_by=caller(request), **body.model_dump())
     return _created(link, token)
 
 
@@ -54,7 +54,7 @@ def create_image_link(request: HttpRequest, image_id: int, body: LinkIn):
         raise Refusal("not-found", f"There is no image with id {image_id}.")
     if not permissions.can_share_image(caller(request), image):
         raise Refusal("forbidden", permissions.SHARE_IMAGE_RULE)
-    link, token = sharing.create(image, created_by=caller(request), **body.dict())
+    link, token = sharing.create(image, created_by=caller(request), **body.model_dump())
     return _created(link, token)
 
 
