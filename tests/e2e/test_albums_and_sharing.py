@@ -49,6 +49,10 @@ def test_an_album_is_shared_with_people_without_an_account(server, page, browser
     # A password link, opened in a fresh browser: the form, then the three cards only.
     page.get_by_role("link", name="Share").click()
     url = make_link(page, password="confetti")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == url
     screenshot(page, "share-dialog-light-desktop")
     guest = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
