@@ -173,3 +173,19 @@ def test_a_mangled_cursor_is_a_400_problem(client, cursor):
     response = client.get(f"/api/albums/{album['id']}/images", {"cursor": cursor})
     assert response.status_code == 400 and response.json()["code"] == "invalid-request"
     assert client.get("/api/albums", {"cursor": cursor}).status_code == 400
+
+
+def test_the_oldest_added_come_first_when_asked_and_cursors_keep_their_order(client):
+    ids = make_images(client, 3)
+    album = make_album(client)
+    url = f"/api/albums/{album['id']}/images"
+    for image_id in ids:  # one at a time: three instants
+        client.post(url, {"image_ids": [image_id]}, content_type="application/json")
+    first = client.get(url, {"order": "asc", "limit": 2}).json()
+    rest = client.get(url, {"order": "asc", "limit": 2, "cursor": first["next_cursor"]}).json()
+    assert [i["id"] for i in first["items"] + rest["items"]] == ids
+    newest = client.get(url, {"limit": 2}).json()
+    assert [i["id"] for i in newest["items"]] == ids[:0:-1]
+    mixed = client.get(url, {"order": "asc", "cursor": newest["next_cursor"]})
+    assert mixed.status_code == 400 and mixed.json()["code"] == "invalid-request"
+    assert client.get(url, {"order": "sideways"}).status_code == 400

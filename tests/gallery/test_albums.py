@@ -25,15 +25,16 @@ def stored(tmp_path, count: int) -> list[Image]:
     return images
 
 
-def test_pages_walk_the_album_index_without_sorting(tmp_path, backend):
+@pytest.mark.parametrize("order", ["desc", "asc"])
+def test_pages_walk_the_album_index_without_sorting(tmp_path, backend, order):
     if backend.database != "sqlite":
         pytest.skip("reads SQLite's query plan (other planners may scan a table this small)")
     owner = make_user("owner")
     album = albums.create(owner, "Trip")
     albums.add(album, [image.pk for image in stored(tmp_path, 3)])
-    first = albums.browse(album, limit=1)
+    first = albums.browse(album, limit=1, order=order)
     with CaptureQueriesContext(connection) as captured:
-        albums.browse(album, limit=1, cursor=first.next_cursor)
+        albums.browse(album, limit=1, cursor=first.next_cursor, order=order)
     with connection.cursor() as db:
         db.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[0]["sql"])
         plan = " ".join(str(row[-1]) for row in db.fetchall())

@@ -119,3 +119,17 @@ def test_the_share_dialog_refuses_a_past_expiry(client, member):
     assert response.status_code == 400 and not ShareLink.objects.exists()
     bad = client.post(f"/albums/{album.pk}/links", {"expires_at": "soon"})
     assert bad.status_code == 400
+
+
+def test_the_album_page_sorts_by_when_photos_were_added(client, member):
+    ids = make_images(client, 2)
+    album = albums.create(member, "Wedding")
+    for image_id in ids:
+        albums.add(album, [image_id])
+    newest = client.get(f"/albums/{album.pk}").content.decode()
+    oldest = client.get(f"/albums/{album.pk}", {"order": "asc"}).content.decode()
+    assert newest.index(f'id="image-{ids[1]}"') < newest.index(f'id="image-{ids[0]}"')
+    assert oldest.index(f'id="image-{ids[0]}"') < oldest.index(f'id="image-{ids[1]}"')
+    assert '<option value="asc" selected>' in oldest
+    bad = client.get(f"/albums/{album.pk}", {"order": "sideways"})
+    assert bad.status_code == 400 and b'data-code="invalid-request"' in bad.content

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from photoshelf.accounts import permissions
 from photoshelf.core.refusals import Refusal
@@ -103,9 +105,14 @@ def add_images(request: HttpRequest, album_id: int, body: ImageIdsIn):
     summary="An album's photos, newest added first",
 )
 def list_album_images(
-    request: HttpRequest, album_id: int, limit: int = 48, cursor: str | None = None
+    request: HttpRequest,
+    album_id: int,
+    limit: int = 48,
+    cursor: str | None = None,
+    order: Literal["desc", "asc"] = Query("desc", description="desc: newest added first"),
 ):
-    return albums.browse(album_for(caller(request), album_id), limit=limit, cursor=cursor)
+    album = album_for(caller(request), album_id)
+    return albums.browse(album, limit=limit, cursor=cursor, order=order)
 
 
 @router.delete(

@@ -17,7 +17,7 @@ from typing import cast
 
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils import timezone
 
 from photoshelf.core.refusals import Refusal
@@ -198,34 +198,48 @@ def browse_albums(albums: QuerySet[Album], *, limit: int, cursor: str | None = N
     return Page(items=items[:limit], next_cursor=next_cursor)  # type: ignore[arg-type]  # albums
 
 
-def browse(album: Album, *, limit: int, cursor: str | None = None) -> Page:
-    """One page of an album's photos, newest added first: one range of the album's index.
+ORDERS = ("desc", "asc")  # newest added first, oldest added first
+
+
+def browse(album: Album, *, limit: int, cursor: str | None = None, order: str = "desc") -> Page:
+    """One page of an album's photos, newest (or oldest) added first: one range of the album's
+    index, walked backwards for the oldest first.
 
     The filter, the cursor and the order name the same join (one filter() call, annotations
     read from it), so the database walks album_image_newest_added and looks each photo up by id.
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    items = cast(list[Image], list(page_rows(album, cursor)[: limit + 1]))
+    items = cast(list[Image], list(page_rows(album, cursor, order)[: limit + 1]))
     next_cursor = None
     if len(items) > limit:
         last = items[limit - 1]
-        next_cursor = _encode("album", last.added_at, last.entry_id)  # type: ignore[attr-defined]
+        next_cursor = _encode(_kind(order), last.added_at, last.entry_id)  # type: ignore[attr-defined]
     return Page(items=items[:limit], next_cursor=next_cursor)
 
 
-def page_rows(album: Album, cursor: str | None = None) -> QuerySet[Image]:
-    """The album's photos from the cursor on, newest added first (the query behind browse())."""
+def page_rows(album: Album, cursor: str | None = None, order: str = "desc") -> QuerySet[Image]:
+    """The album's photos from the cursor on, in `order` of adding (the query behind browse())."""
+    if order not in ORDERS:
+        raise Refusal("invalid-request", f"order must be one of {', '.join(ORDERS)}.")
+    sign = "-" if order == "desc" else ""
     rows = (
         Image.objects.filter(album_entries__album=album)
         .annotate(added_at=F("album_entries__added_at"), entry_id=F("album_entries__id"))
         .select_related("uploaded_by")
-        .order_by("-added_at", "-entry_id")
+        .order_by(f"{sign}added_at", f"{sign}entry_id")
     )
     if cursor:
-        value, last_id = _decode(cursor, "album")
+        value, last_id = _decode(cursor, _kind(order))
         pair = Tuple(F("added_at"), F("entry_id"))
-        rows = rows.filter(TupleLessThan(pair, (value, last_id)), added_at__lte=value)
+        if order == "desc":
+            rows = rows.filter(TupleLessThan(pair, (value, last_id)), added_at__lte=value)
+        else:
+            rows = rows.filter(TupleGreaterThan(pair, (value, last_id)), added_at__gte=value)
     return rows
+
+
+def _kind(order: str) -> str:
+    return "album" if order == "desc" else "album-asc"  # a cursor is valid in its own order
 
 
 def cursor_after(entry: AlbumImage) -> str:

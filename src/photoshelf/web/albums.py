@@ -70,11 +70,12 @@ def album_page(request: HttpRequest, album_id: int) -> HttpResponse:
     if isinstance(album, HttpResponse):
         return album
     cursor = request.GET.get("cursor")
+    order = request.GET.get("order") or "desc"
     refusal, status = None, 200
     try:
-        page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor)
-    except Refusal as bad_cursor:
-        refusal, status, cursor = bad_cursor, bad_cursor.status, None
+        page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor, order=order)
+    except Refusal as bad_view:  # a mangled bookmark: say so, and show the first page
+        refusal, status, cursor, order = bad_view, bad_view.status, None, "desc"
         page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE)
     album_cards = cards.cards(page.items, request.user)
     for card in album_cards:
@@ -87,6 +88,7 @@ def album_page(request: HttpRequest, album_id: int) -> HttpResponse:
         "page": page,
         "cards": album_cards,
         "count": albums.count_shown(album),
+        "order": order,
         "refusal": refusal,
         "is_first_page": not cursor,
     }
