@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import albums, deletion, library
-from photoshelf.gallery.models import Album, AlbumImage, Image
+from photoshelf.gallery import albums, deletion, library, sharing
+from photoshelf.gallery.models import Album, AlbumImage, Image, ShareLink
 from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import make_user
 from tests.factories import scene
@@ -89,3 +89,25 @@ def test_pages_count_photos_up_to_a_bound(tmp_path, monkeypatch):
     monkeypatch.setattr(albums, "COUNT_SHOWN_UP_TO", 2)
     assert albums.count_shown(album) == "2+ photos"
     assert albums.image_count(album) == 3  # the API's count is exact
+
+
+def test_deleting_an_album_with_links_works_on_every_database(tmp_path):
+    # MySQL/MariaDB null the links' album_id before deleting them (no deferred checks there).
+    owner = make_user("owner")
+    album = albums.create(owner, "Trip")
+    image = stored(tmp_path, 1)[0]
+    albums.add(album, [image.pk])
+    sharing.create(album, created_by=owner, allow_upload=True)
+    sharing.create(image, created_by=owner)
+    album.delete()
+    assert ShareLink.objects.count() == 1 and Image.objects.filter(pk=image.pk).exists()
+    deletion.delete(image)
+    assert not ShareLink.objects.exists()
+
+
+def test_a_link_with_both_targets_is_refused_by_the_database(tmp_path):
+    owner = make_user("owner")
+    album = albums.create(owner, "Trip")
+    image = stored(tmp_path, 1)[0]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ShareLink.objects.create(token_hash="x" * 64, album=album, image=image)

@@ -273,7 +273,8 @@ class ShareLink(models.Model):
 
     Only a SHA-256 of its token is stored (the token is 192 random bits, shown once, like an
     API token), so the table cannot be turned back into links. Exactly one of `album` and
-    `image` is set. A revoked link is kept (revoked_at) so its id stays meaningful.
+    `image` is set (made so by gallery/sharing.py; the database refuses both).
+    A revoked link is kept (revoked_at) so its id stays meaningful.
     """
 
     token_hash = models.CharField(max_length=64, unique=True)
@@ -296,10 +297,12 @@ class ShareLink(models.Model):
     class Meta:
         db_table = "gallery_share_link"
         ordering = ["-created_at", "-id"]
+        # Never both targets. "Exactly one" is kept by gallery/sharing.py, which makes every
+        # link: on MySQL/MariaDB, deleting an album first sets its links' album_id to NULL (the
+        # rows take part in a cycle of nullable keys and checks cannot be deferred there).
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(album__isnull=False, image__isnull=True)
-                | models.Q(album__isnull=True, image__isnull=False),
+                condition=models.Q(album__isnull=True) | models.Q(image__isnull=True),
                 name="share_link_one_target",
             ),
         ]

@@ -161,9 +161,7 @@ class Migration(migrations.Migration):
             model_name="sharelink",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("album__isnull", False), ("image__isnull", True)),
-                    models.Q(("album__isnull", True), ("image__isnull", False)),
-                    _connector="OR",
+                    ("album__isnull", True), ("image__isnull", True), _connector="OR"
                 ),
                 name="share_link_one_target",
             ),
