@@ -265,6 +265,10 @@ def report(m: dict, fl: dict, ing: dict, galleries: list[dict], seconds: float, 
             ("first_page", "first page"),
             ("deep_page", "deep page (90% down)"),
             ("json_list", "JSON list"),
+            ("album_first", "album page, every photo in one album"),
+            ("album_deep", "album deep page (90% down)"),
+            ("shared_first", "shared page of that album"),
+            ("shared_deep", "shared deep page (90% down)"),
         ):
             figures = " → ".join(f"{s[key]['median_ms']:.1f}" for s in sizes)
             worst = largest[key]["median_ms"]
@@ -320,7 +324,8 @@ def report(m: dict, fl: dict, ing: dict, galleries: list[dict], seconds: float, 
             f"{g['vendor']} at {human(largest['size'])} rows, first page:\n"
             f"    {indent(largest['plan_first'])}\n"
             f"  deep page:\n    {indent(largest['plan_deep'])}\n"
-            f"  duplicate lookup:\n    {indent(largest['plan_duplicate'])}"
+            f"  duplicate lookup:\n    {indent(largest['plan_duplicate'])}\n"
+            f"  album deep page:\n    {indent(largest['plan_album_deep'])}"
         )
     return head + "\n\n" + t.markdown() + "\n\nQuery plans:\n\n```\n" + "\n".join(plans) + "\n```\n"
 

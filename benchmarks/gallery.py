@@ -27,7 +27,19 @@ from .seeding import insert_images
 
 RUNS = 21  # requests per figure in each round
 ROUNDS = 3  # every size timed in turns, this many times
-TIMED = ("first_page", "deep_page", "json_list", "json_deep", "duplicate_hit", "duplicate_miss")
+TIMED = (
+    "first_page",
+    "deep_page",
+    "json_list",
+    "json_deep",
+    "duplicate_hit",
+    "duplicate_miss",
+    "album_first",
+    "album_deep",
+    "shared_first",
+    "shared_deep",
+)
+ALBUM_TITLE = "Everything"  # one album holding every seeded photo, owned by the reader
 # A family's cameras over the years: the camera filter lists each (one index seek per camera).
 CAMERAS = [
     ("Canon", "Canon EOS 40D"),
@@ -73,6 +85,27 @@ def seed(size: int) -> None:
         thumbnail_width=400,
         thumbnail_height=300,
     )
+    seed_album()
+
+
+def seed_album() -> None:
+    """Every photo in one album, added in upload order: an album as large as the gallery."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from photoshelf.gallery.models import Album, AlbumImage, Image
+
+    reader, _ = get_user_model().objects.get_or_create(username="bench")
+    album = Album.objects.create(owner=reader, title=ALBUM_TITLE)
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AlbumImage._meta.db_table)} "
+            f"({quote('album_id')}, {quote('image_id')}, {quote('added_at')}) "
+            f"SELECT %s, {quote('id')}, {quote('uploaded_at')} "
+            f"FROM {quote(Image._meta.db_table)} ORDER BY {quote('id')}",
+            [album.pk],
+        )
 
 
 def sha(n: int) -> str:
@@ -107,14 +140,20 @@ def measure(size: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from photoshelf.core.refusals import Refusal
-    from photoshelf.gallery import library, queries
-    from photoshelf.gallery.models import Image
+    from photoshelf.gallery import albums, library, queries, sharing
+    from photoshelf.gallery.models import Album, AlbumImage, Image
 
     client = Client()
     reader, _ = get_user_model().objects.get_or_create(username="bench")
     client.force_login(reader)  # the gallery is for signed-in people
     deep_row = Image.objects.order_by("-uploaded_at", "-id")[int(size * 0.9)]  # not timed
     deep = queries.encode_cursor(deep_row, queries.View())
+    album = Album.objects.get(title=ALBUM_TITLE)
+    deep_entry = AlbumImage.objects.filter(album=album).order_by("-added_at", "-id")[
+        int(size * 0.9)
+    ]
+    album_deep = albums.cursor_after(deep_entry)
+    _, token = sharing.create(album, created_by=reader)  # a link without a password
 
     def get(path):
         response = client.get(path)
@@ -138,6 +177,11 @@ def measure(size: int) -> dict:
         "deep_page": timed(lambda: get(f"/?cursor={deep}")),
         "json_list": timed(lambda: get(f"/api/images?limit={page_size}")),
         "json_deep": timed(lambda: get(f"/api/images?limit={page_size}&cursor={deep}")),
+        "album_first": timed(lambda: get(f"/albums/{album.pk}")),
+        "album_deep": timed(lambda: get(f"/albums/{album.pk}?cursor={album_deep}")),
+        "shared_first": timed(lambda: get(f"/s/{token}")),
+        "shared_deep": timed(lambda: get(f"/s/{token}?cursor={album_deep}")),
+        "plan_album_deep": albums.page_rows(album, album_deep)[: page_size + 1].explain(),
         "duplicate_hit": timed(lambda: lookup(sha(size // 2)), runs=200),
         "duplicate_miss": timed(lambda: lookup("0" * 64), runs=200),
         "page_queries": len(page_queries),
@@ -225,6 +269,9 @@ def setup(url: str, data_dir: str) -> None:
     import django
 
     django.setup()
+    from photoshelf.core import datadir
+
+    datadir.prepare()  # as a photoshelf command does: the data folder (SQLite's file) exists
 
 
 def seed_database(size: int) -> None:

@@ -41,6 +41,8 @@ def _migrate(verbosity: int = 1, *, then_collect_static: bool = False) -> None:
     # static files too, since servers on one machine may share the data folder they go to.
     # The checks come first: they explain a data folder or database that cannot be used,
     # where taking the lock would only fail.
+    # The data folder first: the database's own checks would only fail to open a file in it.
+    BaseCommand().check(tags=[datadir.CHECK_TAG])
     BaseCommand().check(databases=["default"])  # what `migrate` runs, raising the same error
     with migration_lock(connections["default"]):
         call_command("migrate", interactive=False, verbosity=verbosity, skip_checks=True)

@@ -8,15 +8,18 @@ also take `Authorization: Bearer`. Anonymous visitors own no image, so their "ow
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from photoshelf.gallery import library, resumable, trash
+from photoshelf.gallery import albums, library, resumable, sharing, trash
 from photoshelf.gallery.activity import Actor
-from photoshelf.gallery.models import Image, ResumableUpload
+from photoshelf.gallery.models import Album, Image, ResumableUpload, ShareLink
 from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import bearer, make_user, signed_in
-from tests.factories import photo, upload
+from tests.factories import photo, scene, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +345,164 @@ def test_the_openapi_schema_declares_both_ways_to_authenticate(anonymous):
     schemes = anonymous.get("/api/openapi.json").json()["components"]["securitySchemes"]
     assert {"BearerToken": {"type": "http", "scheme": "bearer"}}.items() <= schemes.items()
     assert schemes["SessionWithCsrf"] == {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+# --- Albums and share links -------------------------------------------------------------
+# The album belongs to `owner`; its link has the password "confetti" and takes uploads.
+# "link" is an anonymous visitor holding that link (and its password); "expired_link" and
+# "revoked_link" hold a link in that state (with its password); "wrong_password" holds the
+# live link with a wrong password. Signed-in people hold the link without its password: an
+# account does not open a password link.
+SHARE_IDENTITIES = [
+    "anonymous",
+    "link",
+    "expired_link",
+    "revoked_link",
+    "wrong_password",
+    "member",
+    "owner",
+    "administrator",
+]
+_NONE = ["401"] * 5
+SHARE_MATRIX = {
+    # columns: anonymous, link, expired_link, revoked_link, wrong_password, member, owner, admin
+    "view album (API)": [*_NONE, "404", "200", "200"],
+    "change album (API)": [*_NONE, "404", "200", "200"],
+    "add photos (API)": [*_NONE, "404", "200", "200"],
+    "delete album (API)": [*_NONE, "404", "204", "204"],
+    "make link (API)": [*_NONE, "404", "201", "201"],
+    "list links (API)": [*_NONE, "404", "200", "200"],
+    "revoke link (API)": [*_NONE, "404", "204", "204"],
+    "view album (page)": [*["302 login"] * 5, "404", "200", "200"],
+    "shared info (API)": ["401", "200", "410", "404", "401", "401", "401", "401"],
+    "shared photos (API)": ["401", "200", "410", "404", "401", "401", "401", "401"],
+    "shared page": ["401", "200", "410", "404", "401", "401", "401", "401"],
+    "shared original": ["404", "200", "404", "404", "404", "404", "404", "404"],
+    "guest upload (API)": ["401", "201", "410", "404", "401", "401", "401", "401"],
+    "delete guest upload (API)": [*_NONE, "403", "204", "204"],
+}
+SHARE_CELLS = [
+    (identity, action, expected[i])
+    for action, expected in SHARE_MATRIX.items()
+    for i, identity in enumerate(SHARE_IDENTITIES)
+]
+SHARE_PASSWORD = "confetti"
+
+
+class Sharing:
+    """One identity facing one album, its photo, its links and a guest's upload."""
+
+    def __init__(self, identity: str, tmp_path):
+        self.identity = identity
+        member, owner = make_user("member"), make_user("owner")
+        admin = make_user("administrator", admin=True)
+        self.image = store(tmp_path, owner, "in-album")
+        self.album = albums.create(owner, "Wedding")
+        albums.add(self.album, [self.image.pk])
+        options: dict[str, Any] = {"password": SHARE_PASSWORD, "allow_upload": True}
+        self.link, self.token = sharing.create(self.album, created_by=owner, **options)
+        if identity in ("expired_link", "revoked_link"):  # (argon2 is slow: only when held)
+            held, self.token = sharing.create(self.album, created_by=owner, **options)
+            if identity == "expired_link":
+                ShareLink.objects.filter(pk=held.pk).update(expires_at=timezone.now())
+            else:
+                sharing.revoke(held)
+        guest_file = tmp_path / "guest.jpg"
+        guest_file.write_bytes(scene(4242))
+        self.guest_upload = sharing.store_guest_upload(
+            self.link, IncomingFile.from_path(guest_file), "guest"
+        )
+        users = {"member": member, "owner": owner, "administrator": admin}
+        self.client = signed_in(users[identity]) if identity in users else Client()
+        self.password = {
+            "link": SHARE_PASSWORD,
+            "expired_link": SHARE_PASSWORD,
+            "revoked_link": SHARE_PASSWORD,
+            "wrong_password": "not it",
+        }.get(identity)
+        if self.password is not None:  # as a browser does: the form first, then its cookie
+            self.client.post(f"/s/{self.token}", {"password": self.password})
+        self.headers: dict[str, Any] = (
+            {} if self.password is None else {"HTTP_X_SHARE_PASSWORD": self.password}
+        )
+
+
+def perform_sharing(acting: Sharing, action: str):
+    c, album, token, h = acting.client, acting.album.pk, acting.token, acting.headers
+    json = "application/json"
+    if action == "view album (API)":
+        return c.get(f"/api/albums/{album}")
+    if action == "change album (API)":
+        return c.patch(f"/api/albums/{album}", {"title": "Mine"}, content_type=json)
+    if action == "add photos (API)":
+        ids = {"image_ids": [acting.guest_upload.pk]}
+        return c.post(f"/api/albums/{album}/images", ids, content_type=json)
+    if action == "delete album (API)":
+        return c.delete(f"/api/albums/{album}")
+    if action == "make link (API)":
+        return c.post(f"/api/albums/{album}/links", {}, content_type=json)
+    if action == "list links (API)":
+        return c.get(f"/api/albums/{album}/links")
+    if action == "revoke link (API)":
+        return c.delete(f"/api/links/{acting.link.pk}")
+    if action == "view album (page)":
+        return c.get(f"/albums/{album}")
+    if action == "shared info (API)":
+        return c.get(f"/api/shared/{token}", **h)
+    if action == "shared photos (API)":
+        return c.get(f"/api/shared/{token}/images", **h)
+    if action == "shared page":
+        return c.get(f"/s/{token}")
+    if action == "shared original":
+        return c.get(f"/s/{token}/images/{acting.image.pk}/original")
+    if action == "guest upload (API)":
+        return c.post(f"/api/shared/{token}/images", {"file": upload(scene(4343))}, **h)
+    if action == "delete guest upload (API)":
+        return c.delete(f"/api/images/{acting.guest_upload.pk}")
+    raise AssertionError(action)
+
+
+SHARED_401_CODES = {"wrong_password": "share-password-wrong"}
+
+
+@pytest.mark.parametrize(
+    ("identity", "action", "expected"),
+    SHARE_CELLS,
+    ids=[f"{i}-{a}" for i, a, _ in SHARE_CELLS],
+)
+def test_it_answers_each_identity_and_album_or_link_action_exactly(
+    identity, action, expected, tmp_path
+):
+    acting = Sharing(identity, tmp_path)
+    images_before = Image.objects.count()
+    response = perform_sharing(acting, action)
+    assert answer(response) == expected, response.content[:300]
+
+    succeeded = expected in ("200", "201", "204")
+    if action == "guest upload (API)":
+        assert Image.objects.count() == images_before + (1 if succeeded else 0)
+    if action == "delete guest upload (API)":
+        assert Image.objects.filter(pk=acting.guest_upload.pk).exists() is not succeeded
+    if action == "delete album (API)":
+        assert Album.objects.filter(pk=acting.album.pk).exists() is not succeeded
+    if action == "revoke link (API)":
+        acting.link.refresh_from_db()
+        assert (acting.link.revoked_at is not None) is succeeded
+    if action == "change album (API)":
+        assert (Album.objects.get(pk=acting.album.pk).title == "Mine") is succeeded
+    if "API" in action and not succeeded:
+        assert response["Content-Type"] == "application/problem+json"
+        code = response.json()["code"]
+        if action.startswith("shared") or action == "guest upload (API)":
+            assert (
+                code
+                == {
+                    "401": SHARED_401_CODES.get(identity, "share-password-required"),
+                    "404": "not-found",
+                    "410": "share-expired",
+                }[expected]
+            )
+        else:
+            assert (
+                code == {"401": "unauthenticated", "403": "forbidden", "404": "not-found"}[expected]
+            )

@@ -29,3 +29,25 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SharePasswordFailure(models.Model):
+    """Wrong passwords sent for one share link from one address, counted as sign-ins are
+    (accounts/shares.py): past PHOTOSHELF_LOGIN_ATTEMPTS, the link answers 429 to that
+    address until PHOTOSHELF_LOGIN_COOLOFF_MINUTES have passed since the last one."""
+
+    link = models.ForeignKey(
+        "gallery.ShareLink", on_delete=models.CASCADE, related_name="password_failures"
+    )
+    address = models.CharField(max_length=45)  # IPv6 at most
+    failures = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "accounts_share_password_failure"
+        constraints = [
+            models.UniqueConstraint(fields=["link", "address"], name="share_failure_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.failures} wrong password(s) for link {self.link_id} from {self.address}"

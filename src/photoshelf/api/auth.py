@@ -54,11 +54,10 @@ class PublicGallery:
         return AnonymousUser() if settings.PHOTOSHELF_PUBLIC_GALLERY else None
 
 
+def caller(request: HttpRequest):
+    """Who ninja's auth classes found (`request.auth`, which HttpRequest's type does not know)."""
+    return request.auth  # type: ignore[attr-defined]
+
+
 SIGNED_IN = [BearerToken(), SessionWithCsrf()]
 READERS = [*SIGNED_IN, PublicGallery()]
-
-
-def caller(request: HttpRequest):
-    """The user an operation's authentication found (django-ninja's `request.auth`, which
-    Django's type stubs do not know)."""
-    return request.auth  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import ConfigDict
 
 from photoshelf.core.refusals import REFUSALS
-from photoshelf.gallery import trash
+from photoshelf.gallery import albums, trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.links import image_url
 
@@ -155,6 +155,7 @@ class Problem(Schema):
     oldest_allowed: str | None = None
     offset: int | None = None  # upload-offset-mismatch: the bytes the upload holds
     length: int | None = None  # beyond-upload-length: the upload's Upload-Length
+    image_ids: list[int] | None = None  # unknown-images
 
 
 # What any operation may answer: a request it cannot read (400), and a database or storage
@@ -168,3 +169,101 @@ def answers(success: dict[int, Any], *errors: int) -> dict[int, Any]:
     """An operation's `response=`: its success and every error status it can answer, each a
     Problem (served, and so documented, as application/problem+json: see urls.py)."""
     return success | {status: Problem for status in sorted(set(errors))}
+
+
+class AlbumIn(Schema):
+    title: str
+    description: str | None = None
+
+
+class AlbumPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    cover_image_id: int | None = None  # null: back to the first photo added
+
+
+class AlbumOut(Schema):
+    id: int
+    title: str
+    description: str
+    owner: str
+    cover_image_id: int | None
+    image_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_owner(album) -> str:
+        return album.owner.get_username()
+
+    @staticmethod
+    def resolve_cover_image_id(album) -> int | None:
+        return albums.cover_id(album)
+
+    @staticmethod
+    def resolve_image_count(album) -> int:
+        return albums.image_count(album)
+
+
+class AlbumPage(Schema):
+    items: list[AlbumOut]
+    next_cursor: str | None
+
+
+class ImageIdsIn(Schema):
+    image_ids: list[int]
+
+
+class AddedOut(Schema):
+    added: int
+
+
+class LinkIn(Schema):
+    expires_at: datetime | None = None
+    password: str | None = None
+    allow_download: bool = True
+    allow_upload: bool = False  # albums only
+
+
+class LinkOut(Schema):
+    id: int
+    kind: Literal["album", "image"]
+    expires_at: datetime | None
+    has_password: bool
+    allow_download: bool
+    allow_upload: bool
+    created_at: datetime
+
+
+class LinkCreated(LinkOut):
+    url: str  # /s/<token>: the only time the token is shown
+
+
+class SharedOut(Schema):
+    kind: Literal["album", "image"]
+    title: str
+    description: str
+    allow_download: bool
+    allow_upload: bool
+    expires_at: datetime | None
+
+
+class SharedImageOut(Schema):
+    """A photo as a share link shows it: what its card shows, and the link's own URLs."""
+
+    id: int
+    name: str
+    file_size: int
+    width: int
+    height: int
+    camera: str
+    taken_at: str | None
+    uploaded_at: datetime
+    preview_url: str
+    thumbnail_url: str
+    original_url: str | None  # null when the link does not allow downloads
+
+
+class SharedImagePage(Schema):
+    items: list[SharedImageOut]
+    next_cursor: str | None

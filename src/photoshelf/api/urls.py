@@ -14,10 +14,13 @@ from photoshelf.http.answers import problem_response, unauthenticated
 from photoshelf.http.body import UnreadableBody
 
 from .activity import router as activity_router
+from .albums import router as albums_router
 from .auth import SIGNED_IN
 from .cameras import router as cameras_router
 from .images import router as images_router
+from .links import router as links_router
 from .schemas import ANY_ERRORS, ProblemType, answers
+from .shared import router as shared_router
 from .trash import router as trash_router
 from .users import router as users_router
 
@@ -48,6 +51,9 @@ api.add_router("/users", users_router)
 api.add_router("/cameras", cameras_router)
 api.add_router("/trash", trash_router)
 api.add_router("/activity", activity_router)
+api.add_router("/albums", albums_router)
+api.add_router("/", links_router)
+api.add_router("/shared", shared_router)
 
 
 @api.get(

@@ -43,7 +43,12 @@ def _kept_secret_key(path: Path, generated: str) -> str:
     return path.read_text().strip()
 
 
-@register()
+# Tagged, so commands can run it before the checks that open the database (the SQLite file
+# lives in the data folder: Django's JSONField check connects to find out what it supports).
+CHECK_TAG = "photoshelf-data-folder"
+
+
+@register(CHECK_TAG)
 def check_data_dir(app_configs=None, **kwargs) -> list:
     folder = Path(settings.DATA_DIR)
     if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):

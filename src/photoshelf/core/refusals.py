@@ -41,6 +41,12 @@ REFUSALS: dict[str, tuple[int, str]] = {
     "beyond-upload-length": (413, "More bytes than Upload-Length"),
     "unsupported-media-type": (415, "Wrong Content-Type"),
     "checksum-mismatch": (460, "Checksum mismatch"),
+    "unknown-images": (422, "Unknown photos"),
+    # Share links (/s/<token>, /api/shared/<token>): a revoked or unknown one is not-found.
+    "share-password-required": (401, "Password needed"),
+    "share-password-wrong": (401, "Wrong password"),
+    "share-locked": (429, "Too many wrong passwords"),
+    "share-expired": (410, "Link expired"),
 }
 
 

@@ -39,12 +39,14 @@ def store(
     name: str | None = None,
     *,
     uploaded_by=None,
+    uploaded_via=None,
     actor: activity.Actor | None = None,
     restoring: datetime | None = None,
 ) -> Image:
     """Run every check on one file and return the stored Image, or raise a Refusal.
 
-    `uploaded_by` is the user who uploaded it (None only for callers outside a request);
+    `uploaded_by` is the user who uploaded it (None only for callers outside a request, and
+    for a guest's upload through a share link, which is `uploaded_via`).
     `actor` says how, for the activity log (default: that user, from the command line).
     `restoring` is the upload date of a photo brought back from an export: it was accepted
     once, so the date rules are not applied again (the other rules are).
@@ -53,6 +55,7 @@ def store(
     image, made, fingerprint = examine(
         incoming, name, uploaded_by=uploaded_by, date_rules=restoring is None
     )
+    image.uploaded_via = uploaded_via
     if restoring is not None:
         image.uploaded_at = restoring
     note = in_flight.begin(image.sha256, image.storage_keys())  # committed before any file

@@ -83,6 +83,12 @@ class Image(models.Model):
         related_name="+",
     )
 
+    # The share link a guest uploaded it through (no user then): that album's owner and
+    # administrators may delete it. NULL for every other upload, and once the link is deleted.
+    uploaded_via = models.ForeignKey(
+        "ShareLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+
     # The default manager hides the trash, so every query written against Image.objects (pages,
     # the API, albums, share links) leaves trashed photos out without knowing the trash exists.
     # `everything` is for the few that must see them: the trash itself, purges, the duplicate
@@ -357,3 +363,99 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.via} {self.action}"
+
+
+class Album(models.Model):
+    """A named set of photos with an owner; a photo can be in many. Deleting an album keeps
+    its photos; deleting a photo removes it from its albums (AlbumImage cascades)."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="albums"
+    )
+    # The chosen cover; None: the photo added first (see gallery/albums.py cover_id()).
+    cover = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=django_timezone.now)
+    updated_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at", "-id"], name="album_owner_newest")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AlbumImage(models.Model):
+    """One photo in one album, and when it was added: the album's pages walk this table's
+    (album, added_at, id) index, newest added first, one index range per page."""
+
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="entries")
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="album_entries")
+    added_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        db_table = "gallery_album_image"
+        constraints = [
+            models.UniqueConstraint(fields=["album", "image"], name="album_image_once"),
+        ]
+        indexes = [
+            models.Index(fields=["album", "-added_at", "-id"], name="album_image_newest_added"),
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.image_id} in album {self.album_id}"
+
+
+class ShareLink(models.Model):
+    """A link that shows one album or one photo to whoever holds it, without an account.
+
+    Only a SHA-256 of its token is stored (the token is 192 random bits, shown once, like an
+    API token), so the table cannot be turned back into links. Exactly one of `album` and
+    `image` is set (made so by gallery/sharing.py; the database refuses both).
+    A revoked link is kept (revoked_at) so its id stays meaningful.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    album = models.ForeignKey(
+        Album, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
+    )
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.CASCADE, related_name="links"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    password_hash = models.CharField(max_length=255, blank=True)  # "" when it has none
+    allow_download = models.BooleanField(default=True)
+    allow_upload = models.BooleanField(default=False)  # albums only
+    created_at = models.DateTimeField(default=django_timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "gallery_share_link"
+        ordering = ["-created_at", "-id"]
+        # Never both targets. "Exactly one" is kept by gallery/sharing.py, which makes every
+        # link: on MySQL/MariaDB, deleting an album first sets its links' album_id to NULL (the
+        # rows take part in a cycle of nullable keys and checks cannot be deferred there).
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(album__isnull=True) | models.Q(image__isnull=True),
+                name="share_link_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"link {self.pk} to {'album' if self.album_id else 'image'}"
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    @property
+    def kind(self) -> str:
+        return "album" if self.album_id else "image"

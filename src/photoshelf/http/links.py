@@ -27,3 +27,14 @@ def image_url(view: str, image_id: int, *extra: str) -> str:
     """Same result as reverse(view, args=[image_id, *extra])."""
     head, tail = _around_id(view, extra)
     return f"{get_script_prefix()}{head}{image_id}{tail}"
+
+
+def shared_image_urls(token: str, image_id: int, *, allow_download: bool) -> dict[str, str | None]:
+    """A photo's URLs under a share link (/s/<token>/...): the only ones its page hands out."""
+    return {
+        "thumbnail_url": reverse("web:shared_rendition", args=[token, image_id, "thumbnail"]),
+        "preview_url": reverse("web:shared_rendition", args=[token, image_id, "preview"]),
+        "original_url": (
+            reverse("web:shared_original", args=[token, image_id]) if allow_download else None
+        ),
+    }

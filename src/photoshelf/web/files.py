@@ -34,15 +34,22 @@ PRESIGNED_REDIRECT_MAX_AGE_SECONDS = 60  # well inside the presigned URL's own l
 @viewable(tokens_allowed=True)
 @require_safe
 def original(request: HttpRequest, image_id: int) -> HttpResponseBase:
-    image = _image_or_404(request, image_id)
+    return original_of(request, _image_or_404(request, image_id))
+
+
+def original_of(
+    request: HttpRequest, image: Image, *, cache_control: str = IMMUTABLE
+) -> HttpResponseBase:
+    """The image's original file (without its GPS position when the site shares none)."""
     strip = settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS
     return _stored_file(
         request,
         key=image.original_key,
         content_type=image.content_type,
-        filename=_download_name(f"{image.name}.{image.extension}"),
+        filename=download_name(f"{image.name}.{image.extension}"),
         etag=f"{image.sha256}-nogps" if strip else image.sha256,
-        transform=_without_gps if strip else None,
+        transform=without_gps if strip else None,
+        cache_control=cache_control,
     )
 
 
@@ -54,12 +61,12 @@ def _image_or_404(request: HttpRequest, image_id: int) -> Image:
     return image
 
 
-def _download_name(name: str) -> str:
+def download_name(name: str) -> str:
     """A name is any printable text; as a saved file's name, path separators become "_"."""
     return name.replace("/", "_").replace("\\", "_")
 
 
-def _without_gps(data: bytes) -> bytes:
+def without_gps(data: bytes) -> bytes:
     try:
         return privacy.strip_gps(data)
     except privacy.CannotStrip as exc:
@@ -74,17 +81,25 @@ def _without_gps(data: bytes) -> bytes:
 @viewable(tokens_allowed=True)
 @require_safe
 def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpResponseBase:
+    if size_name not in SIZES:
+        raise Http404("no such rendition")
+    return rendition_of(request, _image_or_404(request, image_id), size_name)
+
+
+def rendition_of(
+    request: HttpRequest, image: Image, size_name: str, *, cache_control: str = IMMUTABLE
+) -> HttpResponseBase:
     size = SIZES.get(size_name)
     if size is None:
         raise Http404("no such rendition")
-    image = _image_or_404(request, image_id)
     return _stored_file(
         request,
         key=image.rendition_key(size_name),
         content_type=size.content_type,
-        filename=_download_name(f"{image.name}-{size_name}.{size.extension}"),
+        filename=download_name(f"{image.name}-{size_name}.{size.extension}"),
         etag=f"{image.sha256}-{size_name}",
         last_modified=image.uploaded_at,
+        cache_control=cache_control,
     )
 
 
@@ -97,6 +112,7 @@ def _stored_file(
     etag: str,
     transform: Callable[[bytes], bytes] | None = None,
     last_modified: datetime | None = None,
+    cache_control: str = IMMUTABLE,
 ) -> HttpResponseBase:
     """The stored bytes (through `transform`, read whole, when given) with safe headers."""
     quoted_etag = f'"{etag}"'
@@ -122,7 +138,7 @@ def _stored_file(
     response["ETag"] = quoted_etag
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
-    response["Cache-Control"] = IMMUTABLE
+    response["Cache-Control"] = cache_control
     return response
 
 

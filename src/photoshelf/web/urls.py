@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import files, views
+from . import albums, files, shared, views
 
 app_name = "web"
 
@@ -17,4 +17,19 @@ urlpatterns = [
     path("trash/empty", views.empty_trash, name="empty_trash"),
     path("trash/<int:image_id>/restore", views.restore, name="restore"),
     path("trash/<int:image_id>/delete", views.purge, name="purge"),
+    path("albums", albums.album_list, name="albums"),
+    path("albums/add", albums.add_images, name="album_add"),
+    path("albums/<int:album_id>", albums.album_page, name="album"),
+    path("albums/<int:album_id>/delete", albums.delete_album, name="album_delete"),
+    path("albums/<int:album_id>/remove/<int:image_id>", albums.remove_image, name="album_remove"),
+    path("albums/<int:album_id>/links", albums.links, name="album_links"),
+    path("s/<str:token>", shared.page, name="shared"),
+    path("s/<str:token>/upload", shared.upload, name="shared_upload"),
+    path("s/<str:token>/download", shared.download_all, name="shared_download"),
+    path("s/<str:token>/images/<int:image_id>/original", shared.original, name="shared_original"),
+    path(
+        "s/<str:token>/images/<int:image_id>/<str:size_name>",
+        shared.rendition,
+        name="shared_rendition",
+    ),
 ]

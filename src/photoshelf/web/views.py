@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from photoshelf.accounts import actors, permissions
 from photoshelf.accounts.access import viewable
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import activity, library, queries, trash
+from photoshelf.gallery import activity, albums, library, queries, trash
 from photoshelf.gallery.models import Image
 from photoshelf.http.answers import refusal_response
 from photoshelf.http.uploads import received_file
@@ -55,7 +55,17 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_safe
 def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
     image = get_object_or_404(Image, pk=image_id)
-    return render(request, "photoshelf/image.html", {"image": image})
+    context = {
+        "image": image,
+        "in_albums": [
+            album
+            for album in albums.of_image(image).select_related("owner")
+            if permissions.can_change_album(request.user, album)
+        ],
+        "my_albums": _my_albums(request.user),
+        "single_image_id": image.pk,
+    }
+    return render(request, "photoshelf/image.html", context)
 
 
 @viewable()
@@ -179,8 +189,12 @@ def _gallery_page(
     except Refusal as bad_view:  # a mangled bookmark: say so, and show the first page
         refusal, status, cursor, view = bad_view, bad_view.status, None, queries.View()
         page = queries.browse(view, limit=settings.PHOTOSHELF_PAGE_SIZE)
+    page_cards = cards.cards(page.items, request.user)
+    selectable = permissions.can_make_albums(request.user)
+    for card in page_cards:
+        card["selectable"] = selectable
     if request.GET.get("fragment") == "cards":  # "Load more" asks for the cards alone
-        context = {"page": page, "cards": cards.cards(page.items, request.user)}
+        context = {"page": page, "cards": page_cards}
         return render(request, "photoshelf/_gallery_more.html", context, status=status)
     duplicate, restorable = None, False
     if refusal is not None and "duplicate_of" in refusal.extra:
@@ -190,7 +204,8 @@ def _gallery_page(
             duplicate = duplicate if restorable else None
     context = {
         "page": page,
-        "cards": cards.cards(page.items, request.user),
+        "cards": page_cards,
+        "my_albums": _my_albums(request.user) if selectable else None,
         "view": view,
         "cameras": queries.camera_choices(),
         "refusal": refusal,
@@ -202,6 +217,13 @@ def _gallery_page(
         "can_upload": permissions.can_upload(request.user),
     }
     return render(request, "photoshelf/gallery.html", context, status=status)
+
+
+def _my_albums(user) -> list:
+    """The albums "Add to album" offers: the person's own, by title (at most a page of them)."""
+    if not permissions.can_make_albums(user):
+        return []
+    return list(albums.owned_by(user).order_by("title", "id")[: settings.PHOTOSHELF_PAGE_SIZE])
 
 
 @login_not_required

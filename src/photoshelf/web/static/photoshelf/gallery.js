@@ -94,6 +94,15 @@ function initLightbox(cards) {
     parts.prev.disabled = index <= 0;
     parts.next.disabled = index >= list.length - 1 && !document.querySelector(".pager a.more");
     parts.facts.replaceChildren();
+    parts.page.hidden = !card.dataset.page;
+    const remove = dialog.querySelector(".lightbox-delete"); // absent on a shared page
+    if (remove) remove.hidden = !card.querySelector(".delete-form");
+    if (!card.dataset.page) {
+      // A shared page's card has no image page to read: its own facts are all there is.
+      const facts = card.querySelector(".facts");
+      if (facts) parts.facts.replaceChildren(facts.cloneNode(true));
+      return;
+    }
     // The facts come from the image page itself, so the lightbox shows whatever it shows.
     try {
       const html = await getHTML(card.dataset.page);
@@ -138,7 +147,7 @@ function initLightbox(cards) {
     if (thumb) thumb.focus();
     current = null;
   });
-  dialog.querySelector(".lightbox-delete").addEventListener("click", async () => {
+  dialog.querySelector(".lightbox-delete")?.addEventListener("click", async () => {
     const card = current;
     if (!card || !(await confirmDelete(card.dataset.name))) return;
     const list = all();

@@ -1,0 +1,226 @@
+"""Album pages: the list, one album's grid, "Add to album" from the gallery and the image
+page, and the share dialog (make, show as a QR code, list and revoke links)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import cast
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from photoshelf.accounts import permissions
+from photoshelf.core.refusals import Refusal
+from photoshelf.gallery import albums, sharing
+from photoshelf.gallery.models import Album, ShareLink
+from photoshelf.http.answers import refusal_response
+from photoshelf.web import cards
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def album_list(request: HttpRequest) -> HttpResponse:
+    """Your albums (every album, for administrators), and the form that makes one."""
+    refusal, status = None, 200
+    if request.method == "POST":
+        if not permissions.can_make_albums(request.user):
+            return refusal_response(request, Refusal("forbidden", "Sign in to make albums."))
+        try:
+            album = albums.create(
+                request.user, request.POST.get("title", ""), request.POST.get("description")
+            )
+        except Refusal as refused:
+            refusal, status = refused, refused.status
+        else:
+            messages.success(request, f"Album “{album.title}” was made.")
+            return redirect("web:album", album.pk)
+    rows = Album.objects.all() if permissions.is_admin(request.user) else None
+    if rows is None:
+        rows = albums.owned_by(request.user)
+    try:
+        page = albums.browse_albums(
+            rows, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=request.GET.get("cursor")
+        )
+    except Refusal as bad_cursor:
+        refusal, status = bad_cursor, bad_cursor.status
+        page = albums.browse_albums(rows, limit=settings.PHOTOSHELF_PAGE_SIZE)
+    listed = cast(list[Album], page.items)
+    entries = [
+        {"album": album, "cover_id": albums.cover_id(album), "count": albums.count_shown(album)}
+        for album in listed
+    ]
+    context = {
+        "entries": entries,
+        "page": page,
+        "refusal": refusal,
+        "is_first_page": not request.GET.get("cursor"),
+    }
+    return render(request, "photoshelf/albums.html", context, status=status)
+
+
+@require_safe
+def album_page(request: HttpRequest, album_id: int) -> HttpResponse:
+    album = _album_or_refusal(request, album_id)
+    if isinstance(album, HttpResponse):
+        return album
+    cursor = request.GET.get("cursor")
+    order = request.GET.get("order") or "desc"
+    refusal, status = None, 200
+    try:
+        page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor, order=order)
+    except Refusal as bad_view:  # a mangled bookmark: say so, and show the first page
+        refusal, status, cursor, order = bad_view, bad_view.status, None, "desc"
+        page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE)
+    album_cards = cards.cards(page.items, request.user)
+    for card in album_cards:
+        card["remove_url"] = reverse("web:album_remove", args=[album.pk, card["id"]])
+    if request.GET.get("fragment") == "cards":
+        context = {"page": page, "cards": album_cards}
+        return render(request, "photoshelf/_gallery_more.html", context, status=status)
+    context = {
+        "album": album,
+        "page": page,
+        "cards": album_cards,
+        "count": albums.count_shown(album),
+        "order": order,
+        "refusal": refusal,
+        "is_first_page": not cursor,
+    }
+    return render(request, "photoshelf/album.html", context, status=status)
+
+
+@require_POST
+def add_images(request: HttpRequest) -> HttpResponse:
+    """The selected photos (`image_id`, repeated) into a chosen album, or into a new one."""
+    back = _back(request)
+    ids = []
+    for value in request.POST.getlist("image_id"):
+        if not value.isdigit():
+            return refusal_response(request, Refusal("invalid-request", "Bad photo id."))
+        ids.append(int(value))
+    if not ids:
+        messages.error(request, "Select the photos to add first.")
+        return redirect(back)
+    try:
+        new_title = request.POST.get("new_title", "").strip()
+        if new_title:
+            album: Album | HttpResponse = albums.create(request.user, new_title)
+        else:
+            choice = request.POST.get("album", "")
+            if not choice.isdigit():
+                raise Refusal("invalid-request", "Choose an album, or give a new one's title.")
+            album = _album_or_refusal(request, int(choice))
+            if isinstance(album, HttpResponse):
+                return album
+        added = albums.add(album, ids)  # type: ignore[arg-type]
+    except Refusal as refusal:
+        return refusal_response(request, refusal)
+    assert isinstance(album, Album)
+    messages.success(request, f"{added} photo{'s' if added != 1 else ''} added to “{album.title}”.")
+    return redirect(back)
+
+
+@require_POST
+def remove_image(request: HttpRequest, album_id: int, image_id: int) -> HttpResponse:
+    album = _album_or_refusal(request, album_id)
+    if isinstance(album, HttpResponse):
+        return album
+    albums.remove(album, image_id)
+    messages.success(request, "The photo was taken out of the album (it stays in the gallery).")
+    return redirect("web:album", album.pk)
+
+
+@require_POST
+def delete_album(request: HttpRequest, album_id: int) -> HttpResponse:
+    album = _album_or_refusal(request, album_id)
+    if isinstance(album, HttpResponse):
+        return album
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "photoshelf/confirm_delete_album.html", {"album": album})
+    title = album.title
+    album.delete()
+    messages.success(request, f"Album “{title}” was deleted; its photos stay in the gallery.")
+    return redirect("web:albums")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def links(request: HttpRequest, album_id: int) -> HttpResponse:
+    """The share dialog: make a link (shown once, with its QR code), list and revoke links."""
+    album = _album_or_refusal(request, album_id)
+    if isinstance(album, HttpResponse):
+        return album
+    made, refusal, status = None, None, 200
+    if request.method == "POST" and request.POST.get("revoke", "").isdigit():
+        link = ShareLink.objects.filter(pk=int(request.POST["revoke"]), album=album).first()
+        if link is not None:
+            sharing.revoke(link)
+            messages.success(request, "The link was revoked: it leads nowhere now.")
+        return redirect("web:album_links", album.pk)
+    if request.method == "POST":
+        try:
+            link, token = sharing.create(
+                album,
+                created_by=request.user,
+                expires_at=_expiry(request.POST.get("expires_at", "")),
+                password=request.POST.get("password") or None,
+                allow_download=request.POST.get("allow_download") == "on",
+                allow_upload=request.POST.get("allow_upload") == "on",
+            )
+        except Refusal as refused:
+            refusal, status = refused, refused.status
+        else:
+            url = request.build_absolute_uri(reverse("web:shared", args=[token]))
+            made = {"link": link, "url": url, "qr_svg": _qr_svg(url)}
+            status = 201
+    context = {
+        "album": album,
+        "links": sharing.of_album(album),
+        "made": made,
+        "refusal": refusal,
+    }
+    return render(request, "photoshelf/album_links.html", context, status=status)
+
+
+def _qr_svg(url: str) -> str:
+    """The link as a QR code, an inline SVG made here (no image service sees the link)."""
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, title="QR code of the link")
+
+
+def _expiry(text: str):
+    """The form's expiry: empty for none, else a date and time (a datetime-local field, UTC)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise Refusal("invalid-request", "The expiry must be a date and time.")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _album_or_refusal(request: HttpRequest, album_id: int) -> Album | HttpResponse:
+    album = Album.objects.select_related("owner").filter(pk=album_id).first()
+    if album is None or not permissions.can_change_album(request.user, album):
+        return refusal_response(
+            request, Refusal("not-found", f"There is no album with id {album_id} of yours.")
+        )
+    return album
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("web:gallery")
