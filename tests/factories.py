@@ -147,3 +147,25 @@ def with_repeated_last_scan(data: bytes, scans: int) -> bytes:
 
 def upload(data: bytes, filename: str = "photo.jpg", content_type: str = "image/jpeg"):
     return SimpleUploadedFile(filename, data, content_type=content_type)
+
+
+def exr(channels: dict, *, compression: str = "ZIP_COMPRESSION") -> bytes:
+    """An OpenEXR file of these channels (name -> 2-D float array, or "RGB"/"RGBA" -> 3-D)."""
+    import tempfile
+    from pathlib import Path
+
+    import OpenEXR
+
+    header = {"compression": getattr(OpenEXR, compression), "type": OpenEXR.scanlineimage}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "image.exr"
+        OpenEXR.File(header, channels).write(str(path))
+        return path.read_bytes()
+
+
+def linear_from_srgb(image: Image.Image):
+    """An RGB image's pixels as scene-linear float32 (height × width × 3), as renderers write."""
+    import numpy as np
+
+    encoded = np.asarray(image.convert("RGB"), dtype=np.float32) / 255
+    return np.where(encoded <= 0.04045, encoded / 12.92, ((encoded + 0.055) / 1.055) ** 2.4)

@@ -15,6 +15,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -23,8 +24,8 @@ from PIL import Image, PngImagePlugin
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import privacy
 from photoshelf.ingest import decode, metadata, renditions
-from tests.conftest import CORPUS
-from tests.factories import exif_block, photo, upload
+from tests.conftest import CORPUS, REPO
+from tests.factories import exif_block, exr, photo, upload
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
 MAX_PIXELS = 4_000_000  # keeps each decode small; bigger declared sizes are refused cheaply
@@ -38,6 +39,9 @@ CORPUS_SEEDS = [
     "tiff/Arbitro.tiff",
     "heic/samplefilehub.heif",
 ]
+# Real files of formats the corpus lacks (libvips' test images, see their NOTICE.md).
+SAMPLES = REPO.parent / "shared" / "corpus" / "libvips-samples"
+SAMPLE_SEEDS = ["sample.exr"]
 XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
     b'rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
@@ -56,6 +60,11 @@ def _made() -> dict[str, bytes]:
     out = io.BytesIO()
     Image.new("RGBA", (40, 30), (1, 2, 3, 4)).save(out, "PNG", pnginfo=info, exif=exif)
     seeds["PNG-xmp"] = out.getvalue()
+    ramp = np.linspace(0, 4, 48 * 32 * 3, dtype=np.float32).reshape(32, 48, 3)
+    seeds["EXR-zip"] = exr({"RGB": ramp.astype(np.float16)})
+    seeds["EXR-piz-alpha"] = exr(
+        {"RGBA": np.dstack([ramp, ramp[..., :1]])}, compression="PIZ_COMPRESSION"
+    )
     return seeds
 
 
@@ -63,6 +72,8 @@ def _seeds() -> dict[str, bytes]:
     seeds = _made()
     if CORPUS.is_dir():
         seeds.update({name: (CORPUS / name).read_bytes() for name in CORPUS_SEEDS})
+    if SAMPLES.is_dir():
+        seeds.update({name: (SAMPLES / name).read_bytes() for name in SAMPLE_SEEDS})
     return seeds
 
 

@@ -16,11 +16,12 @@ from PIL import Image, ImageFile
 
 from photoshelf.core.refusals import Refusal
 
-from . import jpeg, png
+from . import exr, jpeg, png
 
 log = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()
+exr.register()
 # open_image() bounds pixels itself (PHOTOSHELF_MAX_PIXELS) right after reading the header and
 # before any decode, for every upload; Pillow's global bound would refuse the same files earlier
 # but without the facts (width, height) the refusal reports, so it is switched off.
@@ -41,6 +42,7 @@ KNOWN_FORMATS: dict[str, tuple[str, str]] = {
     "BMP": ("image/bmp", "bmp"),
     "HEIF": ("image/heic", "heic"),
     "AVIF": ("image/avif", "avif"),
+    "EXR": ("image/x-exr", "exr"),
 }
 
 # The share of a JPEG's restart intervals that may be missing (see _check_pixel_data).
