@@ -41,7 +41,7 @@ CORPUS_SEEDS = [
 ]
 # Real files of formats the corpus lacks (libvips' test images, see their NOTICE.md).
 SAMPLES = REPO.parent / "shared" / "corpus" / "libvips-samples"
-SAMPLE_SEEDS = ["sample.exr"]
+SAMPLE_SEEDS = ["sample.exr", "sample-xyb.jpg", "avif-orientation-6.avif"]  # with ICC profiles
 XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
     b'rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
