@@ -169,3 +169,14 @@ def linear_from_srgb(image: Image.Image):
 
     encoded = np.asarray(image.convert("RGB"), dtype=np.float32) / 255
     return np.where(encoded <= 0.04045, encoded / 12.92, ((encoded + 0.055) / 1.055) ** 2.4)
+
+
+FRAME_COLOURS = ((220, 40, 40), (40, 200, 60), (40, 60, 220))
+
+
+def animation(fmt: str, *, size: tuple[int, int] = (120, 80), frames: int = 3) -> bytes:
+    """An animation (GIF, WEBP, or PNG for APNG) whose frames are flat red, green, blue, ..."""
+    images = [Image.new("RGB", size, FRAME_COLOURS[i % len(FRAME_COLOURS)]) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, fmt, save_all=True, append_images=images[1:], duration=200, loop=0)
+    return out.getvalue()

@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from PIL import ImageChops, ImageDraw, ImageStat
 
 from photoshelf.gallery.models import Image
-from tests.factories import exr, linear_from_srgb, upload
+from tests.factories import animation, exr, linear_from_srgb, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.backends("sqlite-local", "postgresql-s3")]
 
@@ -123,3 +123,34 @@ def test_the_stored_record_matches_the_answer(client):
     response = client.post("/api/images", {"file": upload(make(), "render.exr")})
     image = Image.objects.get(pk=response.json()["id"])
     assert (image.format, image.extension, image.width, image.height) == ("EXR", "exr", *SIZE)
+
+
+@pytest.mark.parametrize(
+    "fmt, content_type", [("GIF", "image/gif"), ("WEBP", "image/webp"), ("PNG", "image/png")]
+)
+def test_an_animation_is_stored_whole_marked_animated_with_its_first_frame_as_thumbnail(
+    client, fmt, content_type
+):
+    data = animation(fmt, size=(150, 100))
+    answer = client.post("/api/images", {"file": upload(data, "loop.bin")}).json()
+    assert (answer["format"], answer["content_type"], answer["animated"]) == (
+        fmt,
+        content_type,
+        True,
+    )
+    assert (answer["width"], answer["height"]) == SIZE
+    served_bytes = body(client.get(answer["original_url"]))
+    assert served_bytes == data
+    with PILImage.open(io.BytesIO(served_bytes)) as served:
+        assert served.n_frames == 3  # the animation is served as uploaded, every frame
+    with PILImage.open(io.BytesIO(body(client.get(answer["thumbnail_url"])))) as thumbnail:
+        red, green, blue = thumbnail.convert("RGB").getpixel((75, 50))
+    assert red > 200 and green < 60 and blue < 60  # the first frame
+
+
+def test_still_images_are_not_animated(client):
+    make, _, _ = SEED_TYPES[".gif"]
+    assert (
+        client.post("/api/images", {"file": upload(make(), "still.gif")}).json()["animated"]
+        is False
+    )

@@ -25,7 +25,7 @@ from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import privacy
 from photoshelf.ingest import decode, metadata, renditions
 from tests.conftest import CORPUS, REPO
-from tests.factories import exif_block, exr, photo, upload
+from tests.factories import animation, exif_block, exr, photo, upload
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
 MAX_PIXELS = 4_000_000  # keeps each decode small; bigger declared sizes are refused cheaply
@@ -41,7 +41,12 @@ CORPUS_SEEDS = [
 ]
 # Real files of formats the corpus lacks (libvips' test images, see their NOTICE.md).
 SAMPLES = REPO.parent / "shared" / "corpus" / "libvips-samples"
-SAMPLE_SEEDS = ["sample.exr", "sample-xyb.jpg", "avif-orientation-6.avif"]  # with ICC profiles
+SAMPLE_SEEDS = [
+    "sample.exr",
+    "sample-xyb.jpg",  # and the AVIF: ICC profiles
+    "avif-orientation-6.avif",
+    "cogs.gif",
+]
 XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
     b'rdf-syntax-ns#"><rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
@@ -61,6 +66,8 @@ def _made() -> dict[str, bytes]:
     Image.new("RGBA", (40, 30), (1, 2, 3, 4)).save(out, "PNG", pnginfo=info, exif=exif)
     seeds["PNG-xmp"] = out.getvalue()
     ramp = np.linspace(0, 4, 48 * 32 * 3, dtype=np.float32).reshape(32, 48, 3)
+    for fmt in ("GIF", "WEBP", "PNG"):
+        seeds[f"{fmt}-animated"] = animation(fmt, size=(48, 32))
     seeds["EXR-zip"] = exr({"RGB": ramp.astype(np.float16)})
     seeds["EXR-piz-alpha"] = exr(
         {"RGBA": np.dstack([ramp, ramp[..., :1]])}, compression="PIZ_COMPRESSION"

@@ -8,7 +8,7 @@ from PIL import Image
 
 from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import decode, renditions
-from tests.factories import photo
+from tests.factories import animation, photo
 
 
 def render_bytes(tmp_path: Path, data: bytes, orientation: int = 1):
@@ -93,3 +93,15 @@ def test_a_jpeg_is_decoded_once_at_a_reduced_scale(tmp_path, monkeypatch):
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", counting_load)
     render_bytes(tmp_path, photo(size=(4000, 3000)))
     assert decoded == [(2000, 1500)]  # draft() asked for 1600×1200: DCT scaling gave 1/2
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
+def test_the_renditions_of_an_animation_are_its_first_frame(tmp_path, fmt):
+    path = tmp_path / "animation.bin"
+    path.write_bytes(animation(fmt, size=(2000, 1000)))
+    opened = decode.open_image(path, max_pixels=200_000_000)
+    preview, thumbnail = renditions.render(opened, 1)
+    assert (preview.width, thumbnail.width) == (1600, 400)
+    for rendition in (preview, thumbnail):
+        red, green, blue = rendition.pixels.getpixel((10, 10))
+        assert red > 200 and green < 60 and blue < 60  # the first frame is red

@@ -33,6 +33,7 @@ class ImageOut(Schema):
     file_size: int
     width: int
     height: int
+    animated: bool  # GIF, WebP or APNG with frames: the thumbnail shows the first
     camera_make: str
     camera_model: str
     camera: str

@@ -93,6 +93,7 @@ def image_for(
         height=facts.height,
         thumbnail_width=made[-1].width,
         thumbnail_height=made[-1].height,
+        animated=opened.animated,
         camera_make=facts.camera_make,
         camera_model=facts.camera_model,
         taken_at=taken.utc if taken else None,

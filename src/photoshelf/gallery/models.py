@@ -26,6 +26,8 @@ class Image(models.Model):
     height = models.PositiveIntegerField()
     thumbnail_width = models.PositiveIntegerField()
     thumbnail_height = models.PositiveIntegerField()
+    # An animated GIF, WebP or APNG: the renditions show its first frame, the page the original.
+    animated = models.BooleanField(default=False)
     camera_make = models.CharField(max_length=255, blank=True)
     camera_model = models.CharField(max_length=255, blank=True)
     # The instant taken (UTC; the camera's clock read as UTC when it recorded no offset),

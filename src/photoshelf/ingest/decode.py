@@ -45,6 +45,10 @@ KNOWN_FORMATS: dict[str, tuple[str, str]] = {
     "EXR": ("image/x-exr", "exr"),
 }
 
+# Formats whose extra frames are an animation (in TIFF, MPO and HEIF they are pages, a stereo
+# pair or depth maps, not motion).
+ANIMATED_FORMATS = frozenset({"GIF", "WEBP", "PNG"})
+
 # The share of a JPEG's restart intervals that may be missing (see _check_pixel_data).
 MAX_MISSING_INTERVALS = 0.02
 
@@ -60,6 +64,7 @@ class Opened:
     format: str
     content_type: str
     extension: str
+    animated: bool = False  # GIF, WebP or APNG with more than one frame; renditions show the first
 
     @property
     def pixels(self) -> int:
@@ -102,7 +107,27 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
         image.close()
         raise
     content_type, extension = content_type_and_extension(fmt)
-    return Opened(image=image, format=fmt, content_type=content_type, extension=extension)
+    return Opened(
+        image=image,
+        format=fmt,
+        content_type=content_type,
+        extension=extension,
+        animated=_is_animated(image),
+    )
+
+
+def _is_animated(image: Image.Image) -> bool:
+    """More than one frame, known from the header (APNG's acTL, WebP's ANIM) or, for GIF, by
+    reading past the first frame's data without decoding it."""
+    if image.format not in ANIMATED_FORMATS:
+        return False
+    try:
+        animated = bool(getattr(image, "is_animated", False))
+        image.seek(0)  # GIF's check reads ahead: the pixels decoded later are the first frame's
+    except Exception as exc:  # a broken later frame: the first is what is shown anyway
+        log.info("decode: cannot count the frames of %s: %r", image.format, exc)
+        return False
+    return animated
 
 
 def _check_pixel_data(image: Image.Image, path: Path) -> None:
