@@ -180,3 +180,20 @@ def animation(fmt: str, *, size: tuple[int, int] = (120, 80), frames: int = 3) -
     out = io.BytesIO()
     images[0].save(out, fmt, save_all=True, append_images=images[1:], duration=200, loop=0)
     return out.getvalue()
+
+
+def jxl(
+    image: Image.Image | None = None, *, exif: Image.Exif | None = None, xmp: bytes | None = None
+) -> bytes:
+    """A JPEG XL file (pillow-jxl-plugin's encoder), in a container when it carries metadata."""
+    import pillow_jxl  # noqa: F401  registers JXL
+
+    image = image or Image.linear_gradient("L").resize((160, 120)).convert("RGB")
+    out = io.BytesIO()
+    options: dict[str, object] = {"quality": 90, "use_container": bool(exif or xmp)}
+    if exif is not None:
+        options["exif"] = exif.tobytes()
+    if xmp is not None:
+        options["xmp"] = xmp
+    image.save(out, "JXL", **options)
+    return out.getvalue()

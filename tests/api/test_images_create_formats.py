@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from PIL import ImageChops, ImageDraw, ImageStat
 
 from photoshelf.gallery.models import Image
-from tests.factories import animation, exr, linear_from_srgb, upload
+from tests.factories import animation, exif_block, exr, jxl, linear_from_srgb, recently, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.backends("sqlite-local", "postgresql-s3")]
 
@@ -154,3 +154,17 @@ def test_still_images_are_not_animated(client):
         client.post("/api/images", {"file": upload(make(), "still.gif")}).json()["animated"]
         is False
     )
+
+
+def test_a_jpeg_xl_is_stored_with_its_size_camera_and_date(client):
+    taken = recently(days=2)
+    data = jxl(picture(), exif=exif_block(taken=taken, make="Canon", model="Canon EOS R5"))
+    answer = client.post("/api/images", {"file": upload(data, "IMG_1.JXL")}).json()
+    assert (answer["format"], answer["content_type"]) == ("JXL", "image/jxl")
+    assert (answer["width"], answer["height"]) == SIZE
+    assert (answer["camera_make"], answer["camera_model"]) == ("Canon", "Canon EOS R5")
+    assert answer["taken_at"] == taken.isoformat()
+    assert client.get(answer["original_url"])["Content-Type"] == "image/jxl"
+    with PILImage.open(io.BytesIO(body(client.get(answer["thumbnail_url"])))) as shown:
+        difference = ImageStat.Stat(ImageChops.difference(shown.convert("RGB"), picture()))
+    assert max(difference.mean) < 12

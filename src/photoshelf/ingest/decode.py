@@ -16,7 +16,7 @@ from PIL import Image, ImageFile
 
 from photoshelf.core.refusals import Refusal
 
-from . import exr, jpeg, png
+from . import exr, jpeg, jxl, png
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ KNOWN_FORMATS: dict[str, tuple[str, str]] = {
     "HEIF": ("image/heic", "heic"),
     "AVIF": ("image/avif", "avif"),
     "EXR": ("image/x-exr", "exr"),
+    "JXL": ("image/jxl", "jxl"),
 }
 
 # Formats whose extra frames are an animation (in TIFF, MPO and HEIF they are pages, a stereo
@@ -84,6 +85,7 @@ def content_type_and_extension(fmt: str) -> tuple[str, str]:
 
 def open_image(path: Path, *, max_pixels: int) -> Opened:
     """Identify the file by its content and bound its size in pixels, decoding nothing yet."""
+    jxl_header = _jxl_header(path, max_pixels)
     try:
         image = Image.open(path, formats=_allowed_formats())
     except Image.DecompressionBombError:
@@ -94,6 +96,8 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
             "not-an-image", "The file is not an image in a format photoshelf can read."
         ) from None
     fmt = image.format or ""
+    if fmt == "JXL" and jxl_header is not None:
+        jxl.complete_info(image, jxl_header)
     width, height = image.size
     if width <= 0 or height <= 0:
         image.close()
@@ -114,6 +118,23 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
         extension=extension,
         animated=_is_animated(image),
     )
+
+
+def _jxl_header(path: Path, max_pixels: int) -> jxl.Header | None:
+    """A JPEG XL file's header, its size bounded: Pillow's JPEG XL opener decodes every pixel."""
+    with path.open("rb") as fh:
+        if not jxl.is_jxl(fh.read(len(jxl.CONTAINER))):
+            return None
+    try:
+        header = jxl.read_header(path)
+    except jxl.NotJxl as exc:
+        log.info("decode: %s is not a readable JPEG XL file: %r", path.name, exc)
+        raise Refusal(
+            "not-an-image", "The file is not an image in a format photoshelf can read."
+        ) from None
+    if header.width * header.height > max_pixels:
+        raise _too_many_pixels((header.width, header.height), max_pixels)
+    return header
 
 
 def _is_animated(image: Image.Image) -> bool:
