@@ -197,3 +197,67 @@ def jxl(
         options["xmp"] = xmp
     image.save(out, "JXL", **options)
     return out.getvalue()
+
+
+def dng(
+    size: tuple[int, int] = (1800, 1200),
+    *,
+    make: str = "Google",
+    model: str = "Pixel 9",
+    orientation: int = 1,
+    xmp: bytes | None = None,
+    preview: tuple[int, int] | None = None,
+    thumbnail: tuple[int, int] = (256, 171),
+) -> bytes:
+    """A DNG as cameras write one (tifffile): IFD0 a small RGB thumbnail with the DNG and
+    camera tags, its first SubIFD the Bayer (RGGB, 12-bit) sensor data of a left-to-right ramp,
+    and, with `preview`, a second SubIFD holding a JPEG preview of that size."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import tifffile
+
+    width, height = size
+    ramp = np.linspace(400, 3600, width, dtype=np.float32)
+    cfa = np.tile(ramp, (height, 1)).astype(np.uint16)
+    small = np.zeros((thumbnail[1], thumbnail[0], 3), dtype=np.uint8)
+    small[...] = (200, 50, 50)  # red: a rendition of it would show, not the sensor's grey ramp
+    identity = (1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1)
+    ifd0 = [
+        (50706, "B", 4, (1, 4, 0, 0), True),  # DNGVersion
+        (50707, "B", 4, (1, 1, 0, 0), True),  # DNGBackwardVersion
+        (271, "s", 0, make, True),
+        (272, "s", 0, model, True),
+        (274, "H", 1, orientation, True),
+        (50708, "s", 0, f"{make} {model}", True),  # UniqueCameraModel
+        (50721, "2i", 9, identity, True),  # ColorMatrix1
+        (50778, "H", 1, 21, True),  # CalibrationIlluminant1: D65
+        (50728, "2I", 3, (1, 1, 1, 1, 1, 1), True),  # AsShotNeutral
+    ]
+    if xmp is not None:
+        ifd0.append((700, "B", len(xmp), xmp, True))
+    sensor = [
+        (33421, "H", 2, (2, 2), True),  # CFARepeatPatternDim
+        (33422, "B", 4, (0, 1, 1, 2), True),  # CFAPattern: RGGB
+        (50714, "H", 1, 0, True),  # BlackLevel
+        (50717, "H", 1, 4095, True),  # WhiteLevel
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "photo.dng"
+        with tifffile.TiffWriter(path) as tif:
+            tif.write(
+                small, photometric="rgb", subfiletype=1, subifds=2 if preview else 1, extratags=ifd0
+            )
+            tif.write(cfa, photometric=32803, subfiletype=0, extratags=sensor)
+            if preview:
+                # Green, unlike the ramp and the thumbnail; given as YCbCr, as the JPEG holds it.
+                green = Image.new("RGB", preview, (40, 160, 60)).convert("YCbCr")
+                tif.write(
+                    np.asarray(green),
+                    photometric="ycbcr",
+                    compression="jpeg",
+                    subfiletype=1,
+                    rowsperstrip=preview[1],
+                )
+        return path.read_bytes()

@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from PIL import ImageChops, ImageDraw, ImageStat
 
 from photoshelf.gallery.models import Image
-from tests.factories import animation, exif_block, exr, jxl, linear_from_srgb, recently, upload
+from tests.factories import animation, dng, exif_block, exr, jxl, linear_from_srgb, recently, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.backends("sqlite-local", "postgresql-s3")]
 
@@ -168,3 +168,27 @@ def test_a_jpeg_xl_is_stored_with_its_size_camera_and_date(client):
     with PILImage.open(io.BytesIO(body(client.get(answer["thumbnail_url"])))) as shown:
         difference = ImageStat.Stat(ImageChops.difference(shown.convert("RGB"), picture()))
     assert max(difference.mean) < 12
+
+
+def test_a_dng_is_stored_with_the_cameras_size_and_facts_not_its_thumbnails(client):
+    taken = recently(days=3)
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
+        b'rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" '
+        b'exif:DateTimeOriginal="' + taken.isoformat().encode() + b'"/></rdf:RDF></x:xmpmeta>'
+    )
+    data = dng((1800, 1200), make="Google", model="Pixel 9", orientation=6, xmp=xmp)
+    response = client.post("/api/images", {"file": upload(data, "PXL_0001.DNG")})
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert (answer["format"], answer["content_type"]) == ("DNG", "image/x-adobe-dng")
+    assert (answer["width"], answer["height"]) == (1200, 1800)
+    assert (answer["camera_make"], answer["camera_model"]) == ("Google", "Pixel 9")
+    assert answer["taken_at"] == taken.isoformat()
+    assert body(client.get(answer["original_url"])) == data
+    with PILImage.open(io.BytesIO(body(client.get(answer["thumbnail_url"])))) as shown:
+        assert shown.size == (267, 400)
+        red, green, blue = shown.convert("RGB").getpixel((130, 200))
+    assert (
+        abs(red - green) < 20 and abs(green - blue) < 20
+    )  # the sensor's grey, not the red thumbnail

@@ -25,7 +25,7 @@ from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import privacy
 from photoshelf.ingest import decode, metadata, renditions
 from tests.conftest import CORPUS, REPO
-from tests.factories import animation, exif_block, exr, jxl, photo, upload
+from tests.factories import animation, dng, exif_block, exr, jxl, photo, upload
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
 MAX_PIXELS = 4_000_000  # keeps each decode small; bigger declared sizes are refused cheaply
@@ -70,6 +70,8 @@ def _made() -> dict[str, bytes]:
         seeds[f"{fmt}-animated"] = animation(fmt, size=(48, 32))
     seeds["JXL-exif-xmp"] = jxl(Image.new("RGB", (48, 32), (9, 99, 199)), exif=exif, xmp=XMP)
     seeds["JXL-bare"] = jxl(Image.linear_gradient("L").resize((40, 30)).convert("RGB"))
+    seeds["DNG-preview"] = dng((96, 64), preview=(96, 64), thumbnail=(24, 16), xmp=XMP)
+    seeds["DNG-bare"] = dng((64, 48), thumbnail=(16, 12))
     seeds["EXR-zip"] = exr({"RGB": ramp.astype(np.float16)})
     seeds["EXR-piz-alpha"] = exr(
         {"RGBA": np.dstack([ramp, ramp[..., :1]])}, compression="PIZ_COMPRESSION"

@@ -16,12 +16,13 @@ from PIL import Image, ImageFile
 
 from photoshelf.core.refusals import Refusal
 
-from . import exr, jpeg, jxl, png
+from . import exr, jpeg, jxl, png, raw
 
 log = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()
 exr.register()
+raw.register()
 # open_image() bounds pixels itself (PHOTOSHELF_MAX_PIXELS) right after reading the header and
 # before any decode, for every upload; Pillow's global bound would refuse the same files earlier
 # but without the facts (width, height) the refusal reports, so it is switched off.
@@ -29,7 +30,7 @@ Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 # EPS is decoded by running Ghostscript on the upload: never on untrusted input.
-EXCLUDED_FORMATS = frozenset({"EPS"})
+EXCLUDED_FORMATS = ("EPS",)
 
 # Pillow format -> (Content-Type served, file extension stored). Others use Pillow's own MIME.
 KNOWN_FORMATS: dict[str, tuple[str, str]] = {
@@ -72,9 +73,14 @@ class Opened:
         return self.image.width * self.image.height
 
 
+# Tried before TIFF: a TIFF-based camera RAW would otherwise open as the TIFF of its thumbnail.
+FIRST_FORMATS = ("RAW",)
+
+
 def _allowed_formats() -> list[str]:
     Image.init()
-    return [name for name in Image.OPEN if name not in EXCLUDED_FORMATS]
+    rest = [name for name in Image.OPEN if name not in EXCLUDED_FORMATS + FIRST_FORMATS]
+    return [*FIRST_FORMATS, *rest]
 
 
 def content_type_and_extension(fmt: str) -> tuple[str, str]:
@@ -110,7 +116,10 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
     except Refusal:
         image.close()
         raise
-    content_type, extension = content_type_and_extension(fmt)
+    if fmt in {"DNG", "RAW"}:
+        content_type, extension = raw.content_type_and_extension(image)
+    else:
+        content_type, extension = content_type_and_extension(fmt)
     return Opened(
         image=image,
         format=fmt,

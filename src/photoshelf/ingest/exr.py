@@ -13,17 +13,15 @@ composited over white, as renditions.py does for every format.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import OpenEXR
 from PIL import Image, ImageFile
+
+from . import opened_file
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ class ExrImageFile(ImageFile.ImageFile):
     def load(self) -> Any:
         if not self._loaded:
             try:
-                with self._same_file() as path:
+                with opened_file.same_bytes(self.fp, self._path) as path:
                     parts = OpenEXR.File(path, separate_channels=True).parts
                 channels = {name: c.pixels for name, c in parts[0].channels.items()}
                 rgb = display_rgb(channels, (self.size[1], self.size[0]))
@@ -72,24 +70,6 @@ class ExrImageFile(ImageFile.ImageFile):
             self.frombytes(rgb.tobytes(), "raw", "RGB")
             self._loaded = True
         return super().load()
-
-    @contextlib.contextmanager
-    def _same_file(self) -> Iterator[str]:
-        """A path to the bytes that were opened: the path itself while it still names the open
-        file, else (moved, deleted or replaced since) a temporary copy of the open file."""
-        if self.fp is None:
-            raise OSError("the OpenEXR file was closed before it was decoded")
-        opened = os.fstat(self.fp.fileno())
-        with contextlib.suppress(OSError):
-            now = os.stat(self._path)
-            if (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino):
-                yield self._path
-                return
-        with tempfile.NamedTemporaryFile(suffix=".exr") as copy:
-            self.fp.seek(0)
-            shutil.copyfileobj(self.fp, copy)
-            copy.flush()
-            yield copy.name
 
 
 def display_rgb(channels: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:

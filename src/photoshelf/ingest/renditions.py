@@ -44,8 +44,10 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
     image = opened.image
     try:
         target = _fit(image.size, RENDITIONS[0].longest_side)
-        if opened.format in {"JPEG", "MPO"}:
-            image.draft("RGB", target)  # decode at 1/2, 1/4 or 1/8 scale when that suffices
+        if opened.format in {"JPEG", "MPO", "DNG", "RAW"}:
+            # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices; RAW: the embedded
+            # preview when it is big enough, else a half-size demosaic (raw.py)
+            image.draft("RGB", target)
         image.load()
         pixels, to_srgb = _decoded(image, name)
     except Refusal:
