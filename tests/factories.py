@@ -261,3 +261,48 @@ def dng(
                     rowsperstrip=preview[1],
                 )
         return path.read_bytes()
+
+
+def mp4(payload: bytes = b"\0" * 64, *, brand: bytes = b"mp42") -> bytes:
+    """The boxes of an MP4 file (ftyp, moov, mdat): what a motion photo appends to its JPEG."""
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+    return (
+        box(b"ftyp", brand + b"\0\0\0\0" + brand + b"isom")
+        + box(b"moov", box(b"mvhd", b"\0" * 100))
+        + box(b"mdat", payload)
+    )
+
+
+def motion_photo(video: bytes | None = None, *, style: str = "container", **photo_fields) -> bytes:
+    """A JPEG (photo()) with its XMP pointing at the MP4 appended to it, as phones write:
+    Google's Motion Photo (`Container:Directory`) or the older MicroVideo (`GCamera`)."""
+    video = mp4() if video is None else video
+    if style == "container":
+        xmp = (
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+            '22-rdf-syntax-ns#"><rdf:Description xmlns:GCamera="http://ns.google.com/photos/1.0/'
+            'camera/" xmlns:Container="http://ns.google.com/photos/1.0/container/" '
+            'xmlns:Item="http://ns.google.com/photos/1.0/container/item/" GCamera:MotionPhoto="1" '
+            'GCamera:MotionPhotoVersion="1"><Container:Directory><rdf:Seq><rdf:li '
+            'rdf:parseType="Resource"><Container:Item Item:Mime="image/jpeg" Item:Semantic="Primary"'
+            ' Item:Length="0" Item:Padding="0"/></rdf:li><rdf:li rdf:parseType="Resource">'
+            '<Container:Item Item:Mime="video/mp4" Item:Semantic="MotionPhoto" '
+            f'Item:Length="{len(video)}" Item:Padding="0"/></rdf:li></rdf:Seq>'
+            "</Container:Directory></rdf:Description></rdf:RDF></x:xmpmeta>"
+        )
+    else:
+        xmp = (
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+            '22-rdf-syntax-ns#"><rdf:Description xmlns:GCamera="http://ns.google.com/photos/1.0/'
+            f'camera/" GCamera:MicroVideo="1" GCamera:MicroVideoVersion="1" '
+            f'GCamera:MicroVideoOffset="{len(video)}" GCamera:MicroVideoPresentationTimestampUs="0"'
+            "/></rdf:RDF></x:xmpmeta>"
+        )
+    still = photo(**photo_fields)
+    with Image.open(io.BytesIO(still)) as image:
+        out = io.BytesIO()
+        image.save(out, "JPEG", exif=image.getexif(), xmp=xmp.encode(), quality=90)
+    return out.getvalue() + video

@@ -13,7 +13,18 @@ from PIL import Image as PILImage
 from PIL import ImageChops, ImageDraw, ImageStat
 
 from photoshelf.gallery.models import Image
-from tests.factories import animation, dng, exif_block, exr, jxl, linear_from_srgb, recently, upload
+from tests.factories import (
+    animation,
+    dng,
+    exif_block,
+    exr,
+    jxl,
+    linear_from_srgb,
+    motion_photo,
+    mp4,
+    recently,
+    upload,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.backends("sqlite-local", "postgresql-s3")]
 
@@ -192,3 +203,17 @@ def test_a_dng_is_stored_with_the_cameras_size_and_facts_not_its_thumbnails(clie
     assert (
         abs(red - green) < 20 and abs(green - blue) < 20
     )  # the sensor's grey, not the red thumbnail
+
+
+def test_a_motion_photo_is_accepted_as_its_still_and_stored_whole(client):
+    data = motion_photo(size=(150, 100), taken=recently(days=1))
+    answer = client.post("/api/images", {"file": upload(data, "PXL_MP.jpg")}).json()
+    assert (answer["format"], answer["motion_photo"], answer["animated"]) == ("JPEG", True, False)
+    assert (answer["width"], answer["height"]) == SIZE
+    assert body(client.get(answer["original_url"])) == data
+
+
+@pytest.mark.parametrize("brand", [b"qt  ", b"mp42", b"isom"])
+def test_a_video_alone_is_not_an_image(client, brand):
+    response = client.post("/api/images", {"file": upload(mp4(brand=brand), "IMG_0001.MOV")})
+    assert response.status_code == 415 and response.json()["code"] == "not-an-image"

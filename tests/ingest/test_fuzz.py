@@ -23,9 +23,9 @@ from PIL import Image, PngImagePlugin
 
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import privacy
-from photoshelf.ingest import decode, metadata, renditions
+from photoshelf.ingest import decode, metadata, motion, renditions
 from tests.conftest import CORPUS, REPO
-from tests.factories import animation, dng, exif_block, exr, jxl, photo, upload
+from tests.factories import animation, dng, exif_block, exr, jxl, motion_photo, photo, upload
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
 MAX_PIXELS = 4_000_000  # keeps each decode small; bigger declared sizes are refused cheaply
@@ -70,6 +70,7 @@ def _made() -> dict[str, bytes]:
         seeds[f"{fmt}-animated"] = animation(fmt, size=(48, 32))
     seeds["JXL-exif-xmp"] = jxl(Image.new("RGB", (48, 32), (9, 99, 199)), exif=exif, xmp=XMP)
     seeds["JXL-bare"] = jxl(Image.linear_gradient("L").resize((40, 30)).convert("RGB"))
+    seeds["JPEG-motion-photo"] = motion_photo(size=(48, 32), exif=exif)
     seeds["DNG-preview"] = dng((96, 64), preview=(96, 64), thumbnail=(24, 16), xmp=XMP)
     seeds["DNG-bare"] = dng((64, 48), thumbnail=(16, 12))
     seeds["EXR-zip"] = exr({"RGB": ramp.astype(np.float16)})
@@ -148,6 +149,8 @@ def ingest_stages(data: bytes) -> str:
         fh.write(data)
         fh.flush()
         opened = decode.open_image(Path(fh.name), max_pixels=MAX_PIXELS)
+        xmp = opened.image.info.get("xmp")
+        motion.find_video(Path(fh.name), xmp if isinstance(xmp, bytes | str) else None)
     with opened.image:
         facts = metadata.read_metadata(opened.image, name="fuzz")
         assert facts.width > 0 and facts.height > 0

@@ -94,6 +94,8 @@ def image_for(
         thumbnail_width=made[-1].width,
         thumbnail_height=made[-1].height,
         animated=opened.animated,
+        motion_video_start=processed.motion_video.start if processed.motion_video else None,
+        motion_video_length=processed.motion_video.length if processed.motion_video else None,
         camera_make=facts.camera_make,
         camera_model=facts.camera_model,
         taken_at=taken.utc if taken else None,
