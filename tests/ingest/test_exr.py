@@ -140,3 +140,14 @@ def test_it_is_read_only_from_a_path(tmp_path):
 
     with pytest.raises(Exception):  # noqa: B017 - Pillow's "cannot identify" error
         Image.open(io.BytesIO(exr_file(flat(0.5))), formats=["EXR"])
+
+
+def test_a_big_image_is_averaged_in_linear_light_before_tone_mapping(tmp_path):
+    # Alternating black and 1.0 columns: averaged linearly they are 0.5 (188 in sRGB), where
+    # averaging the encoded values would give 128.
+    columns = np.tile(np.array([0.0, 1.0], dtype=np.float32), 2000)[None, :].repeat(10, axis=0)
+    image = opened(tmp_path, exr_file({"RGB": np.repeat(columns[..., None], 3, axis=2)})).image
+    image.draft("RGB", (2000, 5))
+    image.load()
+    assert image.size == (2000, 5)
+    assert abs(int(np.asarray(image)[2, 100, 0]) - 188) <= 1

@@ -54,6 +54,15 @@ class ExrImageFile(ImageFile.ImageFile):
         self._mode = "RGB"
         self.tile = []
         self._loaded = False
+        self._reduce = 1
+
+    def draft(self, mode: str | None, size: tuple[int, int] | None) -> Any:
+        """Average whole blocks of pixels (in linear light) while the picture stays at least
+        `size`: tone-mapping then works on fewer pixels."""
+        if not size or self._loaded or size[0] <= 0 or size[1] <= 0:
+            return None
+        self._reduce = max(1, min(self.size[0] // size[0], self.size[1] // size[1]))
+        return None
 
     def load(self) -> Any:
         if not self._loaded:
@@ -61,20 +70,25 @@ class ExrImageFile(ImageFile.ImageFile):
                 with opened_file.same_bytes(self.fp, self._path) as path:
                     parts = OpenEXR.File(path, separate_channels=True).parts
                 channels = {name: c.pixels for name, c in parts[0].channels.items()}
-                rgb = display_rgb(channels, (self.size[1], self.size[0]))
+                rgb = display_rgb(channels, (self.size[1], self.size[0]), reduce=self._reduce)
             except (SyntaxError, ValueError, OSError):
                 raise
             except Exception as exc:  # RuntimeError on truncated or corrupt pixel data
                 raise OSError(f"OpenEXR pixel data could not be decoded: {exc!r}") from None
+            self._size = (rgb.shape[1], rgb.shape[0])
             self.load_prepare()
             self.frombytes(rgb.tobytes(), "raw", "RGB")
             self._loaded = True
         return super().load()
 
 
-def display_rgb(channels: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
-    """8-bit sRGB pixels (height × width × 3) of an EXR's scene-linear channels."""
-    linear = _linear_rgb(channels, shape)
+def display_rgb(
+    channels: dict[str, np.ndarray], shape: tuple[int, int], *, reduce: int = 1
+) -> np.ndarray:
+    """8-bit sRGB pixels (height × width × 3) of an EXR's scene-linear channels, each `reduce`
+    × `reduce` block averaged into one pixel first."""
+    linear = _linear_rgb(channels, shape, reduce)
+    shape = linear.shape[:2]
     white = _white_point(linear)
     out = np.empty(shape + (3,), dtype=np.uint8)
     for top in range(0, shape[0], ROWS_PER_STRIP):
@@ -83,30 +97,46 @@ def display_rgb(channels: dict[str, np.ndarray], shape: tuple[int, int]) -> np.n
     return out
 
 
-def _linear_rgb(channels: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
-    """The colour channels as one height × width × 3 array of linear Rec. 709 values."""
+def _linear_rgb(
+    channels: dict[str, np.ndarray], shape: tuple[int, int], reduce: int = 1
+) -> np.ndarray:
+    """The colour channels as one height × width × 3 array of linear Rec. 709 values, each
+    plane reduced by block averages as soon as it is read (the full-size work is one pass)."""
     if {"R", "G", "B"} <= channels.keys():
-        planes = [_full(channels[name], shape) for name in ("R", "G", "B")]
+        planes = [_reduced(_full(channels[name], shape), reduce) for name in ("R", "G", "B")]
     elif {"Y", "RY", "BY"} <= channels.keys():
         # OpenEXR's luminance/chroma images (ImfRgbaYca): RY = (R - Y)/Y, BY = (B - Y)/Y, with
         # the chroma at half resolution; G follows from the luminance weights.
         y = _full(channels["Y"], shape)
-        red = (_full(channels["RY"], shape) + 1) * y
-        blue = (_full(channels["BY"], shape) + 1) * y
+        red = _reduced((_full(channels["RY"], shape) + 1) * y, reduce)
+        blue = _reduced((_full(channels["BY"], shape) + 1) * y, reduce)
+        y = _reduced(y, reduce)
         wr, wg, wb = LUMINANCE_WEIGHTS
         planes = [red, (y - wr * red - wb * blue) / wg, blue]
     elif "Y" in channels:
-        y = _full(channels["Y"], shape)
+        y = _reduced(_full(channels["Y"], shape), reduce)
         planes = [y, y, y]
     else:
         raise SyntaxError("OpenEXR without R, G, B or Y channels")
     rgb = np.stack(planes, axis=-1)
     if "A" in channels:  # premultiplied: over white is colour + (1 - alpha)
-        alpha = np.clip(_full(channels["A"], shape), 0, 1)[..., None]
+        alpha = np.clip(_reduced(_full(channels["A"], shape), reduce), 0, 1)[..., None]
         rgb += 1 - alpha
     np.nan_to_num(rgb, copy=False, nan=0.0, posinf=65504.0, neginf=0.0)
     np.maximum(rgb, 0, out=rgb)
     return rgb
+
+
+def _reduced(plane: np.ndarray, factor: int) -> np.ndarray:
+    """Each factor × factor block's mean (a partial block at the edge is left out)."""
+    if factor <= 1:
+        return plane
+    height, width = plane.shape[0] // factor, plane.shape[1] // factor
+    total = np.zeros((height, width), dtype=np.float32)
+    for dy in range(factor):
+        for dx in range(factor):
+            total += plane[dy : height * factor : factor, dx : width * factor : factor]
+    return total / (factor * factor)
 
 
 def _full(plane: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

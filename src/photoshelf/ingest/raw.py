@@ -103,6 +103,7 @@ class RawImageFile(ImageFile.ImageFile):
         self._mode = "RGB"
         self.tile = []
         self._preview: bytes | None = None
+        self._preview_target: tuple[int, int] | None = None
         self._half = False
         self._loaded = False
 
@@ -112,7 +113,7 @@ class RawImageFile(ImageFile.ImageFile):
             return None
         preview = self._usable_preview(max(size))
         if preview is not None:
-            self._preview, self._size = preview
+            (self._preview, self._size), self._preview_target = preview, size
         elif max(size) * 2 <= max(self.size):
             self._half = True
         return None
@@ -156,6 +157,7 @@ class RawImageFile(ImageFile.ImageFile):
     def _decode(self) -> Image.Image:
         if self._preview is not None:
             with Image.open(io.BytesIO(self._preview), formats=["JPEG"]) as preview:
+                preview.draft("RGB", self._preview_target)  # JPEG's DCT scaling, as for any JPEG
                 preview.load()
                 return preview.convert("RGB")
         with opened_file.same_bytes(self.fp, self._path) as path:

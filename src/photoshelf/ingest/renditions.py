@@ -44,9 +44,10 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
     image = opened.image
     try:
         target = _fit(image.size, RENDITIONS[0].longest_side)
-        if opened.format in {"JPEG", "MPO", "DNG", "RAW"}:
+        if opened.format in {"JPEG", "MPO", "DNG", "RAW", "EXR"}:
             # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices; RAW: the embedded
-            # preview when it is big enough, else a half-size demosaic (raw.py)
+            # preview when it is big enough, else a half-size demosaic (raw.py); OpenEXR:
+            # whole blocks averaged before tone-mapping (exr.py)
             image.draft("RGB", target)
         image.load()
         pixels, to_srgb = _decoded(image, name)
