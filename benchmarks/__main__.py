@@ -23,7 +23,7 @@ from pathlib import Path
 import PIL
 from PIL import features
 
-from . import corpus, decodes, docs, floor, gallery, images, ingest_http
+from . import corpus, decodes, docs, floor, formats, gallery, images, ingest_http
 from .gallery import CAMERAS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -361,6 +361,8 @@ def main() -> None:
 
     log("floor: the minimum pipeline, its pieces and the traps")
     fl = run_floor(max(5, args.runs // 2))
+    log("formats: ingest time per format beside its decoder's own")
+    format_rows = formats.run(max(3, args.runs // 3))
     log("ingest through a real `photoshelf serve --workers 2`")
     with tempfile.TemporaryDirectory(prefix="photoshelf-bench-") as tmp:
         ing = ingest_http.run(Path(tmp), runs=args.runs, per_level=args.per_level, log=log)
@@ -372,11 +374,18 @@ def main() -> None:
             galleries.append(found)
     m["load_end"] = os.getloadavg()[0]
     table = report(m, fl, ing, galleries, time.perf_counter() - started, args)
+    table += "\n\nPer format, in one process, interleaved:\n\n" + formats.markdown(format_rows)
     print(table)
     if args.json:
         args.json.write_text(
             json.dumps(
-                {"machine": m, "floor": fl, "ingest": ing, "gallery": galleries},
+                {
+                    "machine": m,
+                    "floor": fl,
+                    "ingest": ing,
+                    "gallery": galleries,
+                    "formats": format_rows,
+                },
                 indent=1,
                 default=str,
             )
@@ -395,6 +404,8 @@ if __name__ == "__main__":
         run_apart("near_duplicates", *sys.argv[2:])
     elif sys.argv[1:2] == ["resumable"]:
         run_apart("resumable", *sys.argv[2:])
+    elif sys.argv[1:2] == ["formats"]:  # that part alone
+        run_apart("formats", *sys.argv[2:])
     else:
         main()
         log("near-duplicate lookup on SQLite, PostgreSQL and MariaDB")

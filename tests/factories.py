@@ -159,3 +159,162 @@ def large_photo(target_bytes: int, seed: int = 0) -> bytes:
         out, "JPEG", quality=100, subsampling=0, exif=exif_block(taken=recently(days=1))
     )
     return out.getvalue()
+
+
+def exr(channels: dict, *, compression: str = "ZIP_COMPRESSION") -> bytes:
+    """An OpenEXR file of these channels (name -> 2-D float array, or "RGB"/"RGBA" -> 3-D)."""
+    import tempfile
+    from pathlib import Path
+
+    import OpenEXR
+
+    header = {"compression": getattr(OpenEXR, compression), "type": OpenEXR.scanlineimage}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "image.exr"
+        OpenEXR.File(header, channels).write(str(path))
+        return path.read_bytes()
+
+
+def linear_from_srgb(image: Image.Image):
+    """An RGB image's pixels as scene-linear float32 (height × width × 3), as renderers write."""
+    import numpy as np
+
+    encoded = np.asarray(image.convert("RGB"), dtype=np.float32) / 255
+    return np.where(encoded <= 0.04045, encoded / 12.92, ((encoded + 0.055) / 1.055) ** 2.4)
+
+
+FRAME_COLOURS = ((220, 40, 40), (40, 200, 60), (40, 60, 220))
+
+
+def animation(fmt: str, *, size: tuple[int, int] = (120, 80), frames: int = 3) -> bytes:
+    """An animation (GIF, WEBP, or PNG for APNG) whose frames are flat red, green, blue, ..."""
+    images = [Image.new("RGB", size, FRAME_COLOURS[i % len(FRAME_COLOURS)]) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, fmt, save_all=True, append_images=images[1:], duration=200, loop=0)
+    return out.getvalue()
+
+
+def jxl(
+    image: Image.Image | None = None, *, exif: Image.Exif | None = None, xmp: bytes | None = None
+) -> bytes:
+    """A JPEG XL file (pillow-jxl-plugin's encoder), in a container when it carries metadata."""
+    import pillow_jxl  # noqa: F401  registers JXL
+
+    image = image or Image.linear_gradient("L").resize((160, 120)).convert("RGB")
+    out = io.BytesIO()
+    options: dict[str, object] = {"quality": 90, "use_container": bool(exif or xmp)}
+    if exif is not None:
+        options["exif"] = exif.tobytes()
+    if xmp is not None:
+        options["xmp"] = xmp
+    image.save(out, "JXL", **options)
+    return out.getvalue()
+
+
+def dng(
+    size: tuple[int, int] = (1800, 1200),
+    *,
+    make: str = "Google",
+    model: str = "Pixel 9",
+    orientation: int = 1,
+    xmp: bytes | None = None,
+    preview: tuple[int, int] | None = None,
+    thumbnail: tuple[int, int] = (256, 171),
+) -> bytes:
+    """A DNG as cameras write one (tifffile): IFD0 a small RGB thumbnail with the DNG and
+    camera tags, its first SubIFD the Bayer (RGGB, 12-bit) sensor data of a left-to-right ramp,
+    and, with `preview`, a second SubIFD holding a JPEG preview of that size."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    import tifffile
+
+    width, height = size
+    ramp = np.linspace(400, 3600, width, dtype=np.float32)
+    cfa = np.tile(ramp, (height, 1)).astype(np.uint16)
+    small = np.zeros((thumbnail[1], thumbnail[0], 3), dtype=np.uint8)
+    small[...] = (200, 50, 50)  # red: a rendition of it would show, not the sensor's grey ramp
+    identity = (1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1)
+    ifd0 = [
+        (50706, "B", 4, (1, 4, 0, 0), True),  # DNGVersion
+        (50707, "B", 4, (1, 1, 0, 0), True),  # DNGBackwardVersion
+        (271, "s", 0, make, True),
+        (272, "s", 0, model, True),
+        (274, "H", 1, orientation, True),
+        (50708, "s", 0, f"{make} {model}", True),  # UniqueCameraModel
+        (50721, "2i", 9, identity, True),  # ColorMatrix1
+        (50778, "H", 1, 21, True),  # CalibrationIlluminant1: D65
+        (50728, "2I", 3, (1, 1, 1, 1, 1, 1), True),  # AsShotNeutral
+    ]
+    if xmp is not None:
+        ifd0.append((700, "B", len(xmp), xmp, True))
+    sensor = [
+        (33421, "H", 2, (2, 2), True),  # CFARepeatPatternDim
+        (33422, "B", 4, (0, 1, 1, 2), True),  # CFAPattern: RGGB
+        (50714, "H", 1, 0, True),  # BlackLevel
+        (50717, "H", 1, 4095, True),  # WhiteLevel
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "photo.dng"
+        with tifffile.TiffWriter(path) as tif:
+            tif.write(
+                small, photometric="rgb", subfiletype=1, subifds=2 if preview else 1, extratags=ifd0
+            )
+            tif.write(cfa, photometric=32803, subfiletype=0, extratags=sensor)
+            if preview:
+                # Green, unlike the ramp and the thumbnail; given as YCbCr, as the JPEG holds it.
+                green = Image.new("RGB", preview, (40, 160, 60)).convert("YCbCr")
+                tif.write(
+                    np.asarray(green),
+                    photometric="ycbcr",
+                    compression="jpeg",
+                    subfiletype=1,
+                    rowsperstrip=preview[1],
+                )
+        return path.read_bytes()
+
+
+def mp4(payload: bytes = b"\0" * 64, *, brand: bytes = b"mp42") -> bytes:
+    """The boxes of an MP4 file (ftyp, moov, mdat): what a motion photo appends to its JPEG."""
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+    return (
+        box(b"ftyp", brand + b"\0\0\0\0" + brand + b"isom")
+        + box(b"moov", box(b"mvhd", b"\0" * 100))
+        + box(b"mdat", payload)
+    )
+
+
+def motion_photo(video: bytes | None = None, *, style: str = "container", **photo_fields) -> bytes:
+    """A JPEG (photo()) with its XMP pointing at the MP4 appended to it, as phones write:
+    Google's Motion Photo (`Container:Directory`) or the older MicroVideo (`GCamera`)."""
+    video = mp4() if video is None else video
+    if style == "container":
+        xmp = (
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+            '22-rdf-syntax-ns#"><rdf:Description xmlns:GCamera="http://ns.google.com/photos/1.0/'
+            'camera/" xmlns:Container="http://ns.google.com/photos/1.0/container/" '
+            'xmlns:Item="http://ns.google.com/photos/1.0/container/item/" GCamera:MotionPhoto="1" '
+            'GCamera:MotionPhotoVersion="1"><Container:Directory><rdf:Seq><rdf:li '
+            'rdf:parseType="Resource"><Container:Item Item:Mime="image/jpeg" Item:Semantic="Primary"'
+            ' Item:Length="0" Item:Padding="0"/></rdf:li><rdf:li rdf:parseType="Resource">'
+            '<Container:Item Item:Mime="video/mp4" Item:Semantic="MotionPhoto" '
+            f'Item:Length="{len(video)}" Item:Padding="0"/></rdf:li></rdf:Seq>'
+            "</Container:Directory></rdf:Description></rdf:RDF></x:xmpmeta>"
+        )
+    else:
+        xmp = (
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+            '22-rdf-syntax-ns#"><rdf:Description xmlns:GCamera="http://ns.google.com/photos/1.0/'
+            f'camera/" GCamera:MicroVideo="1" GCamera:MicroVideoVersion="1" '
+            f'GCamera:MicroVideoOffset="{len(video)}" GCamera:MicroVideoPresentationTimestampUs="0"'
+            "/></rdf:RDF></x:xmpmeta>"
+        )
+    still = photo(**photo_fields)
+    with Image.open(io.BytesIO(still)) as image:
+        out = io.BytesIO()
+        image.save(out, "JPEG", exif=image.getexif(), xmp=xmp.encode(), quality=90)
+    return out.getvalue() + video

@@ -19,7 +19,7 @@ from photoshelf.gallery.activity import Actor
 from photoshelf.gallery.models import Album, Image, ResumableUpload, ShareLink
 from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import bearer, make_user, signed_in
-from tests.factories import photo, scene, upload
+from tests.factories import motion_photo, photo, scene, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ MATRIX = {
     "view gallery": ["302 login", "200", "200", "200", "200", "302 login", "302 login"],
     "view original": ["302 login", "200", "200", "200", "200", "200", "401"],
     "view rendition": ["302 login", "200", "200", "200", "200", "200", "401"],
+    "view motion video": ["302 login", "200", "200", "200", "200", "200", "401"],
     "upload (API)": ["401", "401", "201", "201", "201", "201", "401"],
     "upload (page)": [
         "302 login",
@@ -152,7 +153,8 @@ CELLS = [
 
 def store(tmp_path, user, name: str) -> Image:
     path = tmp_path / f"{name}.jpg"
-    path.write_bytes(photo(size=(48, 32), color=(len(name) * 9 % 256, 80, 120)))
+    # Motion photos, so that their videos are there to ask for.
+    path.write_bytes(motion_photo(size=(48, 32), color=(len(name) * 9 % 256, 80, 120)))
     return library.store(IncomingFile.from_path(path), name, uploaded_by=user)
 
 
@@ -210,6 +212,8 @@ def perform(acting: Acting, action: str):
         return acting.get(f"/images/{others}/original")
     if action == "view rendition":
         return acting.get(f"/images/{others}/thumbnail")
+    if action == "view motion video":
+        return acting.get(f"/images/{others}/motion-video")
     if action == "upload (API)":
         return acting.post("/api/images", {"file": upload(photo(size=(40, 30)))})
     if action == "upload (page)":

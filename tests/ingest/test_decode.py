@@ -9,9 +9,11 @@ from PIL import Image
 
 from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import decode, jpeg, renditions
-from tests.factories import flat_jpeg, photo, with_repeated_last_scan
+from tests.conftest import REPO
+from tests.factories import FRAME_COLOURS, animation, flat_jpeg, photo, with_repeated_last_scan
 
 MAX_PIXELS = 200_000_000
+SAMPLES = REPO.parent / "shared" / "corpus" / "libvips-samples"
 
 
 def write(tmp_path, data: bytes, name: str = "upload.bin"):
@@ -223,3 +225,38 @@ def test_it_refuses_a_jpeg_missing_more_restart_intervals_than_that(tmp_path):
 def test_it_decodes_complete_files_of_every_layout(tmp_path, fmt, options):
     for size in [(1, 1), (9, 17), (333, 211)]:
         assert decoded(tmp_path, noisy(fmt, size, **options))
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
+def test_an_animation_is_known_as_animated(tmp_path, fmt):
+    opened = decode.open_image(write(tmp_path, animation(fmt)), max_pixels=MAX_PIXELS)
+    assert opened.animated and opened.format == fmt
+    assert opened.image.tell() == 0  # counting the frames left it at the first
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
+def test_a_single_frame_is_not_animated(tmp_path, fmt):
+    opened = decode.open_image(write(tmp_path, animation(fmt, frames=1)), max_pixels=MAX_PIXELS)
+    assert not opened.animated
+
+
+def test_pages_of_a_tiff_are_not_an_animation(tmp_path):
+    pages = [Image.new("RGB", (20, 10), colour) for colour in ("red", "blue")]
+    out = io.BytesIO()
+    pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:])
+    opened = decode.open_image(write(tmp_path, out.getvalue()), max_pixels=MAX_PIXELS)
+    assert opened.image.n_frames == 2 and not opened.animated
+
+
+def test_a_real_animated_gif_is_animated(tmp_path):
+    data = (SAMPLES / "cogs.gif").read_bytes()
+    opened = decode.open_image(write(tmp_path, data), max_pixels=MAX_PIXELS)
+    assert opened.animated and opened.image.size == (85, 77)
+
+
+def test_a_gif_cut_in_its_second_frame_is_still_its_first(tmp_path):
+    data = animation("GIF", frames=2)
+    second = data.rindex(b"\x2c")  # the last image descriptor
+    opened = decode.open_image(write(tmp_path, data[: second + 12]), max_pixels=MAX_PIXELS)
+    made = renditions.render(opened, 1)
+    assert made[-1].pixels.getpixel((5, 5)) == FRAME_COLOURS[0]

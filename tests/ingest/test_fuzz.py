@@ -15,6 +15,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -22,9 +23,9 @@ from PIL import Image, PngImagePlugin
 
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import privacy
-from photoshelf.ingest import decode, metadata, renditions
-from tests.conftest import CORPUS
-from tests.factories import exif_block, photo, upload
+from photoshelf.ingest import decode, metadata, motion, renditions
+from tests.conftest import CORPUS, REPO
+from tests.factories import animation, dng, exif_block, exr, jxl, motion_photo, photo, upload
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
 MAX_PIXELS = 4_000_000  # keeps each decode small; bigger declared sizes are refused cheaply
@@ -37,6 +38,14 @@ CORPUS_SEEDS = [
     "jpg/tests/32-lens_data.jpeg",
     "tiff/Arbitro.tiff",
     "heic/samplefilehub.heif",
+]
+# Real files of formats the corpus lacks (libvips' test images, see their NOTICE.md).
+SAMPLES = REPO.parent / "shared" / "corpus" / "libvips-samples"
+SAMPLE_SEEDS = [
+    "sample.exr",
+    "sample-xyb.jpg",  # and the AVIF: ICC profiles
+    "avif-orientation-6.avif",
+    "cogs.gif",
 ]
 XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
@@ -56,6 +65,18 @@ def _made() -> dict[str, bytes]:
     out = io.BytesIO()
     Image.new("RGBA", (40, 30), (1, 2, 3, 4)).save(out, "PNG", pnginfo=info, exif=exif)
     seeds["PNG-xmp"] = out.getvalue()
+    ramp = np.linspace(0, 4, 48 * 32 * 3, dtype=np.float32).reshape(32, 48, 3)
+    for fmt in ("GIF", "WEBP", "PNG"):
+        seeds[f"{fmt}-animated"] = animation(fmt, size=(48, 32))
+    seeds["JXL-exif-xmp"] = jxl(Image.new("RGB", (48, 32), (9, 99, 199)), exif=exif, xmp=XMP)
+    seeds["JXL-bare"] = jxl(Image.linear_gradient("L").resize((40, 30)).convert("RGB"))
+    seeds["JPEG-motion-photo"] = motion_photo(size=(48, 32), exif=exif)
+    seeds["DNG-preview"] = dng((96, 64), preview=(96, 64), thumbnail=(24, 16), xmp=XMP)
+    seeds["DNG-bare"] = dng((64, 48), thumbnail=(16, 12))
+    seeds["EXR-zip"] = exr({"RGB": ramp.astype(np.float16)})
+    seeds["EXR-piz-alpha"] = exr(
+        {"RGBA": np.dstack([ramp, ramp[..., :1]])}, compression="PIZ_COMPRESSION"
+    )
     return seeds
 
 
@@ -63,6 +84,8 @@ def _seeds() -> dict[str, bytes]:
     seeds = _made()
     if CORPUS.is_dir():
         seeds.update({name: (CORPUS / name).read_bytes() for name in CORPUS_SEEDS})
+    if SAMPLES.is_dir():
+        seeds.update({name: (SAMPLES / name).read_bytes() for name in SAMPLE_SEEDS})
     return seeds
 
 
@@ -126,6 +149,8 @@ def ingest_stages(data: bytes) -> str:
         fh.write(data)
         fh.flush()
         opened = decode.open_image(Path(fh.name), max_pixels=MAX_PIXELS)
+        xmp = opened.image.info.get("xmp")
+        motion.find_video(Path(fh.name), xmp if isinstance(xmp, bytes | str) else None)
     with opened.image:
         facts = metadata.read_metadata(opened.image, name="fuzz")
         assert facts.width > 0 and facts.height > 0

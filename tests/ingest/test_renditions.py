@@ -3,12 +3,13 @@
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from photoshelf.core.refusals import Refusal
 from photoshelf.ingest import decode, renditions
-from tests.factories import photo
+from tests.factories import animation, photo
 
 
 def render_bytes(tmp_path: Path, data: bytes, orientation: int = 1):
@@ -93,3 +94,56 @@ def test_a_jpeg_is_decoded_once_at_a_reduced_scale(tmp_path, monkeypatch):
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", counting_load)
     render_bytes(tmp_path, photo(size=(4000, 3000)))
     assert decoded == [(2000, 1500)]  # draft() asked for 1600×1200: DCT scaling gave 1/2
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP", "PNG"])
+def test_the_renditions_of_an_animation_are_its_first_frame(tmp_path, fmt):
+    path = tmp_path / "animation.bin"
+    path.write_bytes(animation(fmt, size=(2000, 1000)))
+    opened = decode.open_image(path, max_pixels=200_000_000)
+    preview, thumbnail = renditions.render(opened, 1)
+    assert (preview.width, thumbnail.width) == (1600, 400)
+    for rendition in (preview, thumbnail):
+        red, green, blue = rendition.pixels.getpixel((10, 10))
+        assert red > 200 and green < 60 and blue < 60  # the first frame is red
+
+
+# HDR photos: an SDR base image and a gain map that brightens it on HDR screens. The renditions
+# are the base (what every SDR screen shows); the gain map stays in the original, untouched.
+HDR_SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+def _mean_difference(a: Image.Image, b: Image.Image) -> float:
+    a, b = a.convert("RGB"), b.convert("RGB").resize(a.size, Image.Resampling.BOX)
+    return float(np.abs(np.asarray(a, dtype=np.int16) - np.asarray(b, dtype=np.int16)).mean())
+
+
+def test_an_ultra_hdr_jpeg_renders_its_sdr_base(tmp_path):
+    source = HDR_SAMPLES / "libvips-samples" / "ultra-hdr.jpg"
+    data = source.read_bytes()
+    assert b"hdrgm" in data  # it carries a gain map (Ultra HDR's XMP namespace)
+    path = tmp_path / "hdr.jpg"
+    path.write_bytes(data)
+    opened = decode.open_image(path, max_pixels=200_000_000)
+    preview, thumbnail = renditions.render(opened, 1)
+    with Image.open(io.BytesIO(data)) as base:  # the primary image: the SDR rendition
+        assert _mean_difference(preview.pixels, base) < 3
+    mean = np.asarray(thumbnail.pixels).mean()
+    assert 30 < mean < 220  # neither black nor washed out
+    assert path.read_bytes() == data  # the original keeps its gain map
+
+
+def test_an_iphone_heic_with_a_gain_map_renders_its_sdr_base(tmp_path):
+    import pillow_heif
+
+    source = HDR_SAMPLES / "exif-samples" / "heic" / "mobile" / "iphone_13_pro_max.HEIC"
+    heif = pillow_heif.open_heif(source)
+    gain_map_ids = heif.info["aux"]["urn:com:apple:photo:2020:aux:hdrgainmap"]
+    gain_map = heif.get_aux_image(gain_map_ids[0]).to_pillow()
+    base = heif.to_pillow()
+    opened = decode.open_image(source, max_pixels=200_000_000)
+    preview = renditions.render(opened, 1)[0].pixels  # the sample records no rotation
+    # The base, colour-managed from Display P3 (a few levels off), never the grey gain map.
+    assert _mean_difference(preview, base) < 8
+    assert _mean_difference(preview, gain_map.convert("RGB")) > 3 * _mean_difference(preview, base)
+    assert 30 < np.asarray(preview).mean() < 220

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image as PILImage
 
 from photoshelf.gallery.models import Image
-from tests.factories import photo, upload
+from tests.factories import motion_photo, mp4, photo, recently, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +162,33 @@ def test_originals_that_lose_their_gps_are_never_redirected_to_the_bucket(client
     image = add(client, (corpus / "jpg" / "gps" / "DSCN0010.jpg").read_bytes(), "Lake")
     response = client.get(f"/images/{image.pk}/original")
     assert response.status_code == 200 and _gps_in(response.content) == (None, None)
+
+
+def test_a_motion_photos_video_is_served_from_its_original(client):
+    video = mp4(b"frames" * 50)
+    data = motion_photo(video, taken=recently(days=1))
+    image = add(client, data, "Waves")
+    assert image.is_motion_photo
+    response = client.get(f"/images/{image.pk}/motion-video")
+    assert response.status_code == 200 and response.content == video
+    assert response["Content-Type"] == "video/mp4"
+    assert response["Content-Disposition"] == 'inline; filename="Waves.mp4"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/images/{image.pk}/original").status_code == 200
+    assert body(client.get(f"/images/{image.pk}/original")) == data  # stored whole
+    again = client.get(f"/images/{image.pk}/motion-video", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_a_still_has_no_motion_video(client):
+    image = add(client, photo(), "Still")
+    assert client.get(f"/images/{image.pk}/motion-video").status_code == 404
+    assert client.get("/images/9999/motion-video").status_code == 404
+
+
+def test_the_motion_video_is_withheld_where_positions_are_not_shared(client, settings):
+    image = add(client, motion_photo(taken=recently(days=1)), "Waves")
+    settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS = True
+    response = client.get(f"/images/{image.pk}/motion-video")
+    assert response.status_code == 403
+    assert 'data-code="original-withheld"' in response.content.decode()

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from tests.factories import recently, upload
+from tests.factories import animation, motion_photo, recently, upload
 from tests.web.uploads import add
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,26 @@ def test_links_follow_the_script_prefix_of_a_sub_path_deployment():
 def test_every_answer_says_its_server_time(client):
     timing = client.get("/")["Server-Timing"]
     assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
+
+
+def test_the_page_of_an_animation_says_so_and_shows_the_original(client, settings):
+    settings.PHOTOSHELF_REQUIRE_TAKEN_AT = False
+    response = client.post("/api/images", {"file": upload(animation("WEBP"), "loop.webp")})
+    image_id = response.json()["id"]
+    html = client.get(f"/images/{image_id}").content.decode()
+    assert '<p class="kind animated">Animated WEBP</p>' in html
+    assert f'<img class="preview" src="/images/{image_id}/original"' in html
+    assert f'src="/images/{image_id}/preview"' not in html
+
+
+def test_the_page_of_a_still_photo_does_not_say_animated(client):
+    image = add(client, name="Still", taken=recently(2))
+    assert "Animated" not in client.get(f"/images/{image.pk}").content.decode()
+
+
+def test_the_page_of_a_motion_photo_says_so_and_plays_its_video(client):
+    response = client.post("/api/images", {"file": upload(motion_photo(taken=recently(1)))})
+    image_id = response.json()["id"]
+    html = client.get(f"/images/{image_id}").content.decode()
+    assert '<p class="kind motion">Motion photo</p>' in html
+    assert f'<video class="preview motion-video" src="/images/{image_id}/motion-video"' in html

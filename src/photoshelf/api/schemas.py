@@ -34,6 +34,8 @@ class ImageOut(Schema):
     file_size: int
     width: int
     height: int
+    animated: bool  # GIF, WebP or APNG with frames: the thumbnail shows the first
+    motion_photo: bool  # a still with its short video embedded (Motion Photo, MicroVideo)
     camera_make: str
     camera_model: str
     camera: str
@@ -57,6 +59,10 @@ class ImageOut(Schema):
     def resolve_taken_at(image: Image) -> str | None:
         local = image.taken_at_local
         return local.isoformat() if local else None
+
+    @staticmethod
+    def resolve_motion_photo(image: Image) -> bool:
+        return image.is_motion_photo
 
     @staticmethod
     def resolve_gps(image: Image) -> dict | None:

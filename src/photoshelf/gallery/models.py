@@ -41,6 +41,11 @@ class Image(models.Model):
     height = models.PositiveIntegerField()
     thumbnail_width = models.PositiveIntegerField()
     thumbnail_height = models.PositiveIntegerField()
+    # An animated GIF, WebP or APNG: the renditions show its first frame, the page the original.
+    animated = models.BooleanField(default=False)
+    # A motion photo: where its MP4 lies in the original (bytes), or null for a still.
+    motion_video_start = models.BigIntegerField(null=True, blank=True)
+    motion_video_length = models.BigIntegerField(null=True, blank=True)
     camera_make = models.CharField(max_length=255, blank=True)
     camera_model = models.CharField(max_length=255, blank=True)
     # The instant taken (UTC; the camera's clock read as UTC when it recorded no offset),
@@ -169,6 +174,10 @@ class Image(models.Model):
     def camera(self) -> str:
         """Make and model as people say them ("Nikon D70"), see gallery/display.py."""
         return display.camera(self.camera_make, self.camera_model)
+
+    @property
+    def is_motion_photo(self) -> bool:
+        return self.motion_video_start is not None and self.motion_video_length is not None
 
     @property
     def has_position(self) -> bool:

@@ -16,11 +16,13 @@ from PIL import Image, ImageFile
 
 from photoshelf.core.refusals import Refusal
 
-from . import jpeg, png
+from . import exr, jpeg, jxl, png, raw
 
 log = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()
+exr.register()
+raw.register()
 # open_image() bounds pixels itself (PHOTOSHELF_MAX_PIXELS) right after reading the header and
 # before any decode, for every upload; Pillow's global bound would refuse the same files earlier
 # but without the facts (width, height) the refusal reports, so it is switched off.
@@ -28,7 +30,7 @@ Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 # EPS is decoded by running Ghostscript on the upload: never on untrusted input.
-EXCLUDED_FORMATS = frozenset({"EPS"})
+EXCLUDED_FORMATS = ("EPS",)
 
 # Pillow format -> (Content-Type served, file extension stored). Others use Pillow's own MIME.
 KNOWN_FORMATS: dict[str, tuple[str, str]] = {
@@ -41,7 +43,13 @@ KNOWN_FORMATS: dict[str, tuple[str, str]] = {
     "BMP": ("image/bmp", "bmp"),
     "HEIF": ("image/heic", "heic"),
     "AVIF": ("image/avif", "avif"),
+    "EXR": ("image/x-exr", "exr"),
+    "JXL": ("image/jxl", "jxl"),
 }
+
+# Formats whose extra frames are an animation (in TIFF, MPO and HEIF they are pages, a stereo
+# pair or depth maps, not motion).
+ANIMATED_FORMATS = frozenset({"GIF", "WEBP", "PNG"})
 
 # The share of a JPEG's restart intervals that may be missing (see _check_pixel_data).
 MAX_MISSING_INTERVALS = 0.02
@@ -58,15 +66,21 @@ class Opened:
     format: str
     content_type: str
     extension: str
+    animated: bool = False  # GIF, WebP or APNG with more than one frame; renditions show the first
 
     @property
     def pixels(self) -> int:
         return self.image.width * self.image.height
 
 
+# Tried before TIFF: a TIFF-based camera RAW would otherwise open as the TIFF of its thumbnail.
+FIRST_FORMATS = ("RAW",)
+
+
 def _allowed_formats() -> list[str]:
     Image.init()
-    return [name for name in Image.OPEN if name not in EXCLUDED_FORMATS]
+    rest = [name for name in Image.OPEN if name not in EXCLUDED_FORMATS + FIRST_FORMATS]
+    return [*FIRST_FORMATS, *rest]
 
 
 def content_type_and_extension(fmt: str) -> tuple[str, str]:
@@ -77,6 +91,7 @@ def content_type_and_extension(fmt: str) -> tuple[str, str]:
 
 def open_image(path: Path, *, max_pixels: int) -> Opened:
     """Identify the file by its content and bound its size in pixels, decoding nothing yet."""
+    jxl_header = _jxl_header(path, max_pixels)
     try:
         image = Image.open(path, formats=_allowed_formats())
     except Image.DecompressionBombError:
@@ -87,6 +102,8 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
             "not-an-image", "The file is not an image in a format photoshelf can read."
         ) from None
     fmt = image.format or ""
+    if fmt == "JXL" and jxl_header is not None:
+        jxl.complete_info(image, jxl_header)
     width, height = image.size
     if width <= 0 or height <= 0:
         image.close()
@@ -99,8 +116,48 @@ def open_image(path: Path, *, max_pixels: int) -> Opened:
     except Refusal:
         image.close()
         raise
-    content_type, extension = content_type_and_extension(fmt)
-    return Opened(image=image, format=fmt, content_type=content_type, extension=extension)
+    if fmt in {"DNG", "RAW"}:
+        content_type, extension = raw.content_type_and_extension(image)
+    else:
+        content_type, extension = content_type_and_extension(fmt)
+    return Opened(
+        image=image,
+        format=fmt,
+        content_type=content_type,
+        extension=extension,
+        animated=_is_animated(image),
+    )
+
+
+def _jxl_header(path: Path, max_pixels: int) -> jxl.Header | None:
+    """A JPEG XL file's header, its size bounded: Pillow's JPEG XL opener decodes every pixel."""
+    with path.open("rb") as fh:
+        if not jxl.is_jxl(fh.read(len(jxl.CONTAINER))):
+            return None
+    try:
+        header = jxl.read_header(path)
+    except jxl.NotJxl as exc:
+        log.info("decode: %s is not a readable JPEG XL file: %r", path.name, exc)
+        raise Refusal(
+            "not-an-image", "The file is not an image in a format photoshelf can read."
+        ) from None
+    if header.width * header.height > max_pixels:
+        raise _too_many_pixels((header.width, header.height), max_pixels)
+    return header
+
+
+def _is_animated(image: Image.Image) -> bool:
+    """More than one frame, known from the header (APNG's acTL, WebP's ANIM) or, for GIF, by
+    reading past the first frame's data without decoding it."""
+    if image.format not in ANIMATED_FORMATS:
+        return False
+    try:
+        animated = bool(getattr(image, "is_animated", False))
+        image.seek(0)  # GIF's check reads ahead: the pixels decoded later are the first frame's
+    except Exception as exc:  # a broken later frame: the first is what is shown anyway
+        log.info("decode: cannot count the frames of %s: %r", image.format, exc)
+        return False
+    return animated
 
 
 def _check_pixel_data(image: Image.Image, path: Path) -> None:

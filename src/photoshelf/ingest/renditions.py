@@ -1,8 +1,9 @@
-"""render(): one decode, every size of core.sizes.RENDITIONS, no metadata.
+"""render(): one decode, every size of core.sizes.RENDITIONS, in sRGB, no metadata.
 
 The original is decoded once, at the largest rendition's scale (JPEG's DCT scaling does most of
 the shrinking for free via draft()); smaller sizes are made from the larger, and the EXIF
-orientation is applied to the small images, never to the full-size one.
+orientation is applied to the small images, never to the full-size one, and so is the
+conversion to sRGB from an embedded colour profile (colour.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PIL import Image, ImageOps
 from photoshelf.core.refusals import Refusal
 from photoshelf.core.sizes import RENDITIONS, Size
 
+from . import colour
 from .decode import Opened
 
 log = logging.getLogger(__name__)
@@ -38,14 +40,17 @@ class Rendition:
 
 
 def render(opened: Opened, orientation: int, *, name: str = "") -> list[Rendition]:
-    """Every size of RENDITIONS as encoded bytes, oriented for display, without metadata."""
+    """Every size of RENDITIONS as encoded sRGB bytes, oriented for display, without metadata."""
     image = opened.image
     try:
         target = _fit(image.size, RENDITIONS[0].longest_side)
-        if opened.format in {"JPEG", "MPO"}:
-            image.draft("RGB", target)  # decode at 1/2, 1/4 or 1/8 scale when that suffices
+        if opened.format in {"JPEG", "MPO", "DNG", "RAW", "EXR"}:
+            # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices; RAW: the embedded
+            # preview when it is big enough, else a half-size demosaic (raw.py); OpenEXR:
+            # whole blocks averaged before tone-mapping (exr.py)
+            image.draft("RGB", target)
         image.load()
-        pixels = _to_rgb(image)
+        pixels, to_srgb = _decoded(image, name)
     except Refusal:
         raise
     except Exception as exc:  # truncated or corrupt pixel data, in any of Pillow's decoders
@@ -54,19 +59,33 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
             "not-an-image", "The image could not be decoded: the file is truncated or corrupt."
         ) from None
 
-    # The colour profile is kept (it is colour, not metadata) only where it still describes
-    # the pixels: an RGB source; a CMYK or grey profile would be wrong on converted RGB.
-    icc_profile = image.info.get("icc_profile") if image.mode in {"RGB", "RGBA"} else None
     made = []
     for size in RENDITIONS:
         box = _fit(pixels.size, size.longest_side)
         if box != pixels.size:
             pixels = pixels.resize(box, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+        if to_srgb is not None:  # once, on the largest size: the smaller ones are made from it
+            pixels, to_srgb = to_srgb(pixels), None
         shown = _orient(pixels, orientation)
-        made.append(
-            Rendition(size, _encode(shown, size, icc_profile), shown.width, shown.height, shown)
-        )
+        made.append(Rendition(size, _encode(shown, size), shown.width, shown.height, shown))
     return made
+
+
+def _decoded(image: Image.Image, name: str) -> tuple[Image.Image, colour.Convert | None]:
+    """The decoded pixels, ready to resize, and the conversion to sRGB still to apply to them.
+
+    CMYK and grey pixels with their own profile stay as they are until that conversion (it
+    replaces Pillow's uncalibrated one); everything else becomes RGB first, and an RGB profile
+    then applies (for palette and alpha images too, whose colours it describes)."""
+    icc_profile = image.info.get("icc_profile")
+    if image.mode in {"CMYK", "L"}:
+        to_srgb = colour.to_srgb(image.mode, icc_profile, name=name)
+        if to_srgb is not None:
+            return image, to_srgb
+    pixels = _to_rgb(image)
+    if image.mode in {"LA", "La", "I;16", "I;16B", "I;16L", "I;16N", "I", "F", "1"}:
+        return pixels, None  # grey or bilevel pixels: an RGB profile does not describe them
+    return pixels, colour.to_srgb("RGB", icc_profile, name=name)
 
 
 def _fit(size: tuple[int, int], longest_side: int) -> tuple[int, int]:
@@ -110,10 +129,7 @@ def _orient(image: Image.Image, orientation: int) -> Image.Image:
     return image
 
 
-def _encode(image: Image.Image, size: Size, icc_profile: bytes | None) -> bytes:
+def _encode(image: Image.Image, size: Size) -> bytes:
     out = io.BytesIO()
-    options = {"quality": size.quality}
-    if icc_profile:
-        options["icc_profile"] = icc_profile
-    image.save(out, size.format, **options)
+    image.save(out, size.format, quality=size.quality)  # sRGB: no profile needed
     return out.getvalue()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from . import decode, metadata, policy, renditions
+from . import decode, metadata, motion, policy, renditions
 from .fingerprint import perceptual_hash
 
 
@@ -31,6 +31,7 @@ class Processed:
     facts: metadata.Metadata
     made: list[renditions.Rendition]  # largest first: the last is the thumbnail
     fingerprint: int
+    motion_video: motion.Video | None = None  # a motion photo's embedded MP4
 
 
 def process(
@@ -58,7 +59,10 @@ def process(
         if checked is not None:
             checked.set()
         made = renditions.render(opened, facts.orientation, name=name)
-    return Processed(opened, facts, made, fingerprint(made[-1].pixels))
+        video = None
+        if opened.format in {"JPEG", "MPO"}:
+            video = motion.find_video(path, opened.image.info.get("xmp"), name=name)
+    return Processed(opened, facts, made, fingerprint(made[-1].pixels), video)
 
 
 def fingerprint(thumbnail: Image.Image) -> int:

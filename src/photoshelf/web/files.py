@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import BinaryIO
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -59,6 +60,62 @@ def _image_or_404(request: HttpRequest, image_id: int) -> Image:
     if image.in_trash and not permissions.can_manage_trashed(request.user, image):
         raise Http404("no such image")
     return image
+
+
+@viewable(tokens_allowed=True)
+@require_safe
+def motion_video(request: HttpRequest, image_id: int) -> HttpResponseBase:
+    """A motion photo's embedded MP4: its byte range of the original, served as video/mp4."""
+    image = _image_or_404(request, image_id)
+    if image.motion_video_start is None or image.motion_video_length is None:
+        raise Http404("not a motion photo")
+    if settings.PHOTOSHELF_STRIP_GPS_FROM_ORIGINALS:
+        # The video carries its own metadata (an MP4 may hold the position): not served.
+        return refusal_response(
+            request,
+            Refusal(
+                "original-withheld",
+                "This site does not share positions, and a motion photo's video may carry one. "
+                "The photo itself is available.",
+            ),
+        )
+    quoted_etag = f'"{image.sha256}-motion"'
+    if _unchanged(request, quoted_etag, None):
+        response: HttpResponseBase = HttpResponse(status=304)
+    else:
+        try:
+            stream = get_storage().open(image.original_key)
+        except FileNotFoundError:
+            log.error("files: %s is missing from storage", image.original_key)
+            raise Http404("file missing") from None
+        with stream:
+            _skip(stream, image.motion_video_start)
+            data = stream.read(image.motion_video_length)
+        response = HttpResponse(data, content_type="video/mp4")
+        response["Content-Disposition"] = (
+            content_disposition_header(False, download_name(f"{image.name}.mp4")) or "inline"
+        )
+    response["ETag"] = quoted_etag
+    response["Cache-Control"] = IMMUTABLE
+    return response
+
+
+SKIP_CHUNK_BYTES = 1024 * 1024
+
+
+def _skip(stream: BinaryIO, count: int) -> None:
+    """Move `count` bytes on: a seek where the storage's stream allows it (a local file), else
+    reading past them (an S3 object's body streams forward only)."""
+    try:
+        stream.seek(count)
+        return
+    except (OSError, AttributeError):  # io.UnsupportedOperation is an OSError
+        pass
+    while count > 0:
+        chunk = stream.read(min(count, SKIP_CHUNK_BYTES))
+        if not chunk:
+            raise Http404("file shorter than recorded")
+        count -= len(chunk)
 
 
 def download_name(name: str) -> str:
