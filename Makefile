@@ -67,7 +67,7 @@ bench-full: install
 lock:
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements-runtime.lock
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -c requirements.lock -o requirements-runtime.lock
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .coverage .coverage.*
