@@ -153,7 +153,7 @@ def test_the_header_fits_a_phone_on_one_line(server, browser):
         left, right = page.eval_on_selector(
             ".nav-menu", "e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; }"
         )
-        assert 0 <= left and right <= PHONE["width"], (left, right)
+        assert left >= 0 and right <= PHONE["width"], (left, right)
         screenshot(page, "header-light-phone", full_page=False)
     finally:
         context.close()
