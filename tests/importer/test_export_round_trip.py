@@ -154,10 +154,8 @@ def test_the_corpus_survives_an_export_and_an_import_on_other_backends(
         [a if a[2] != "bob" else [*a[:2], "root", *a[3:]] for a in r["albums"]] for r in before
     ]
     assert [r["albums"] for r in rows(target)] == root_for_bob
-    assert photoshelf(target, "manage", "shell", "-c", ALBUM_COUNTS).stdout.split() == [
-        "3",
-        str(12 + 10 + 3),
-    ]
+    counts = photoshelf(target, "manage", "shell", "-c", ALBUM_COUNTS).stdout.splitlines()[-1]
+    assert counts.split() == ["3", str(12 + 10 + 3)]
     assert "0 refused" in restored.stdout or "refused" not in restored.stdout
 
     back = tmp_path / "export-from-s3"
