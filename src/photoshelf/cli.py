@@ -110,12 +110,34 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"photoshelf export: there is no user named {args.user!r}", file=sys.stderr)
             return EXIT_USAGE
         user_id = user.pk
+    album_id = None
+    if args.album is not None:
+        album_id, problem = _album_named(args.album)
+        if problem:
+            print(f"photoshelf export: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     try:
-        run_export(Options(folder=args.folder, user_id=user_id, since=args.since))
+        options = Options(folder=args.folder, user_id=user_id, album_id=album_id, since=args.since)
+        run_export(options)
     except OSError as error:
         print(f"photoshelf export: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _album_named(text: str) -> tuple[int | None, str]:
+    """An album by id or by title (a title several albums share names none: give the id)."""
+    from photoshelf.gallery.models import Album
+
+    if text.isdigit() and Album.objects.filter(pk=int(text)).exists():
+        return int(text), ""
+    ids = list(Album.objects.filter(title=text.strip()).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return None, f"there is no album with the id or title {text!r}"
+    if len(ids) > 1:
+        listed = ", ".join(map(str, ids))
+        return None, f"several albums are titled {text!r} (ids {listed}): give one's id"
+    return ids[0], ""
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -274,12 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="copy every photo, with a JSON sidecar each and a manifest, to a folder",
         description="Copy the originals of the gallery (not the trash) to FOLDER/photos under "
         "safe, unique names, each with a JSON sidecar (name, file name, SHA-256, format, camera, "
-        "date taken with its offset and source, upload date, uploader), and FOLDER/manifest.json "
-        "listing them. Run it again to copy only what is missing. `photoshelf import FOLDER` "
-        "brings it back. Albums are not exported.",
+        "date taken with its offset and source, upload date, uploader, albums), and "
+        "FOLDER/manifest.json listing them. Run it again to copy only what is missing. "
+        "`photoshelf import FOLDER` brings it back, albums included.",
     )
     exp.add_argument("folder", type=Path, metavar="FOLDER", help="where to write the export")
     exp.add_argument("--user", default=None, metavar="U", help="only the photos U uploaded")
+    exp.add_argument(
+        "--album", default=None, metavar="A", help="only the photos of album A (its id or title)"
+    )
     exp.add_argument(
         "--since",
         type=date.fromisoformat,
@@ -296,7 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
         "same rules, storage and database. Already imported files are skipped (by SHA-256), "
         "so an interrupted import finishes when run again. A folder made by `photoshelf export` "
         "is recognised by its manifest: its photos get back their names, upload dates and "
-        "uploaders (those with an account here), and the date rules are not applied again. "
+        "uploaders (those with an account here), and the date rules are not applied again; "
+        "its albums are made again with their photos (owned by the account of the same name, "
+        "else by --user, else by the oldest administrator), once however often it is run. "
         "Exit status: 0 when every file "
         "was accepted or refused for a rule, 1 when some could not be handled, 130 when "
         "interrupted.",

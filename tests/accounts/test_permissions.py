@@ -140,6 +140,17 @@ MATRIX = {
     "own activity (API)": ["401", "401", "200", "200", "200", "200", "401"],
     "another's activity (API)": ["401", "401", "403", "403", "200", "403", "401"],
     "activity page": ["302 login", "302 login", "200", "200", "200", "302 login", "302 login"],
+    # Filtered to album and share-link actions: one's own, and what was done to one's albums.
+    "album activity (API)": ["401", "401", "200", "200", "200", "200", "401"],
+    "album activity page": [
+        "302 login",
+        "302 login",
+        "200",
+        "200",
+        "200",
+        "302 login",
+        "302 login",
+    ],
 }
 
 TRASH_ACTIONS = ("restore", "delete forever", "view own trashed", "view other's trashed")
@@ -249,6 +260,10 @@ def perform(acting: Acting, action: str):
         return acting.get(f"/api/activity?user={acting.other_owner.get_username()}")
     if action == "activity page":
         return acting.get("/activity")
+    if action == "album activity (API)":
+        return acting.get("/api/activity?action=album-add")
+    if action == "album activity page":
+        return acting.get("/activity?action=link-create")
     if action == "list trash (API)":
         return acting.get("/api/trash")
     if action == "trash page":

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from photoshelf.accounts import tokens
@@ -143,3 +144,119 @@ def test_a_resumable_upload_is_recorded_with_the_token_that_finished_it(member, 
         "tus client",
         "member",
     )
+
+
+# Albums and share links: every change is an entry naming the album.
+
+
+def album_entries(client, query: str = "") -> list[tuple]:
+    body = client.get(f"/api/activity{query}").json()
+    return [
+        (e["action"], e["album_title"], e["image_name"], e["user"], e["via"]) for e in body["items"]
+    ]
+
+
+def test_every_album_change_is_recorded_naming_the_album(client):
+    first, second = add(client, 13, "first"), add(client, 14, "second")
+    album = client.post("/api/albums", {"title": "Trip"}, content_type="application/json").json()
+    url = f"/api/albums/{album['id']}"
+    added = client.post(f"{url}/images", {"image_ids": [first, second]}, "application/json")
+    assert added.json() == {"added": 2}
+    client.post(f"{url}/images", {"image_ids": [first]}, "application/json")  # nothing new
+    client.patch(url, {"title": "Trip 2026", "cover_image_id": second}, "application/json")
+    assert client.delete(f"{url}/images/{first}").status_code == 204
+    assert client.delete(url).status_code == 204
+    assert album_entries(client, "?action=album-create") == [
+        ("album-create", "Trip", "", "member", "page")
+    ]
+    log = [e for e in album_entries(client) if e[0] != "upload"]
+    assert log == [
+        ("album-delete", "Trip 2026", "", "member", "page"),
+        ("album-remove", "Trip 2026", "first", "member", "page"),
+        ("album-change", "Trip 2026", "second", "member", "page"),  # the new cover
+        ("album-add", "Trip", "second", "member", "page"),
+        ("album-add", "Trip", "first", "member", "page"),
+        ("album-create", "Trip", "", "member", "page"),
+    ]
+    ids = {e["album_id"] for e in client.get("/api/activity").json()["items"] if e["album_id"]}
+    assert ids == {album["id"]}  # kept after the album is gone
+
+
+def test_a_refused_album_change_records_nothing(client):
+    album = client.post("/api/albums", {"title": "Kept"}, content_type="application/json").json()
+    url = f"/api/albums/{album['id']}"
+    assert client.patch(url, {"title": ""}, "application/json").status_code == 400
+    refused = client.post(f"{url}/images", {"image_ids": [999_999]}, "application/json")
+    assert refused.status_code == 422
+    assert client.delete(f"{url}/images/12345").status_code == 404
+    assert [e[0] for e in album_entries(client)] == ["album-create"]
+
+
+def test_share_links_made_and_revoked_are_recorded(client):
+    image_id = add(client, 15, "shared alone")
+    album = client.post("/api/albums", {"title": "Wedding"}, content_type="application/json").json()
+    made = client.post(f"/api/albums/{album['id']}/links", {}, "application/json").json()
+    one = client.post(f"/api/images/{image_id}/links", {}, "application/json").json()
+    assert client.delete(f"/api/links/{made['id']}").status_code == 204
+    items = client.get("/api/activity?action=link-create").json()["items"]
+    assert [(e["link_id"], e["album_title"], e["image_name"]) for e in items] == [
+        (one["id"], "", "shared alone"),
+        (made["id"], "Wedding", ""),
+    ]
+    (revoked,) = client.get("/api/activity?action=link-revoke").json()["items"]
+    assert (revoked["link_id"], revoked["album_id"], revoked["user"]) == (
+        made["id"],
+        album["id"],
+        "member",
+    )
+
+
+def test_a_guest_upload_is_recorded_through_the_link_and_shown_to_the_albums_owner(
+    client, uploader_client, administrator_client
+):
+    album = client.post("/api/albums", {"title": "Contest"}, content_type="application/json")
+    album_id = album.json()["id"]
+    link = client.post(
+        f"/api/albums/{album_id}/links", {"allow_upload": True}, "application/json"
+    ).json()
+    token = link["url"].rsplit("/", 1)[1]
+    guest = Client()
+    stored = guest.post(f"/api/shared/{token}/images", {"file": upload(scene(16)), "name": "g"})
+    assert stored.status_code == 201, stored.content
+    (entry,) = client.get("/api/activity?action=upload").json()["items"]
+    assert (entry["user"], entry["via"], entry["token_name"]) == (
+        None,
+        "guest link",
+        f"link {link['id']}",
+    )
+    assert (entry["album_id"], entry["album_title"], entry["image_name"]) == (
+        album_id,
+        "Contest",
+        "g",
+    )
+    assert entry["image_id"] == stored.json()["id"] and entry["address"] == "127.0.0.1"
+    # The album's owner sees it; another member does not; administrators see everyone's.
+    assert client.get("/api/activity?action=upload").json()["items"]
+    assert not uploader_client.get("/api/activity?action=upload").json()["items"]
+    assert administrator_client.get("/api/activity?action=upload").json()["items"]
+
+
+def test_an_administrators_change_to_a_members_album_is_the_owners_to_see(
+    client, uploader_client, administrator_client
+):
+    album = client.post("/api/albums", {"title": "Mine"}, content_type="application/json").json()
+    url = f"/api/albums/{album['id']}"
+    assert (
+        administrator_client.patch(url, {"title": "Renamed"}, "application/json").status_code == 200
+    )
+    assert album_entries(client, "?action=album-change") == [
+        ("album-change", "Renamed", "", "administrator", "page")
+    ]
+    assert album_entries(uploader_client) == []
+    assert [e[0] for e in album_entries(administrator_client, "?user=member")] == ["album-create"]
+
+
+@pytest.mark.parametrize("action", ["album", "album-", "link", "link-create ", "ALBUM-CREATE"])
+def test_unknown_album_actions_are_400_problems(client, action):
+    response = client.get("/api/activity", {"action": action})
+    assert response.status_code == 400 and response.json()["code"] == "invalid-request"

@@ -111,3 +111,31 @@ def test_user_and_since_narrow_the_export(tmp_path, media_dir):
     since = export.selected(export.Options(folder=tmp_path, since=date(2026, 1, 6)))
     assert [i.name for i in since] == ["new"]
     assert [i.name for i in export.selected(export.Options(folder=tmp_path))] == ["old", "new"]
+
+
+@pytest.mark.django_db
+def test_each_photo_lists_its_albums_and_album_narrows_the_export(tmp_path, media_dir, member):
+    from photoshelf.gallery import albums
+
+    first, second, third = (store(tmp_path, s, n) for s, n in ((6, "a"), (7, "b"), (8, "c")))
+    trip = albums.create(member, "Trip", "By the sea")
+    albums.add(trip, [first.pk, second.pk])
+    albums.update(trip, cover_image_id=second.pk)
+    other = albums.create(member, "Other")
+    albums.add(other, [second.pk])
+    folder = tmp_path / "trip"
+    summary = export.run_export(export.Options(folder=folder, album_id=trip.pk, live=False))
+    assert summary.exported == 2
+    photos = {p["name"]: p for p in json.loads((folder / "manifest.json").read_text())["photos"]}
+    assert set(photos) == {"a", "b"}  # c is in no album
+    assert [a["title"] for a in photos["b"]["albums"]] == ["Other", "Trip"]  # all of b's
+    (listed,) = photos["a"]["albums"]
+    assert listed["id"] == trip.pk and listed["owner"] == "member"
+    assert (listed["description"], listed["cover_sha256"]) == ("By the sea", second.sha256)
+    assert listed["added_at"] and listed["created_at"]
+    assert photos["b"]["albums"][0]["cover_sha256"] is None  # Other: its first photo
+    whole = export.run_export(export.Options(folder=tmp_path / "all", live=False))
+    assert whole.exported == 3
+    sidecar = json.loads((tmp_path / "all" / "photos" / "c.jpg.json").read_text())
+    assert sidecar["albums"] == []
+    assert third.pk

@@ -35,3 +35,21 @@ def test_a_mangled_filter_shows_the_first_page_with_the_reason(client):
     assert "since must be a date" in response.content.decode()
     response = client.get("/activity?action=explode", follow=True)
     assert "action must be one of" in response.content.decode()
+
+
+def test_album_changes_are_listed_with_the_album_and_filtered_by_action(client):
+    image_id = client.post("/api/images", {"file": upload(scene(5)), "name": "Dune"}).json()["id"]
+    made = client.post("/albums", {"title": "Desert <b>"})
+    assert made.status_code == 302
+    album_id = int(made["Location"].rstrip("/").rsplit("/", 1)[1])
+    client.post("/albums/add", {"album": str(album_id), "image_id": [str(image_id)]})
+    client.post(f"/albums/{album_id}/links", {"allow_download": "on"})
+    client.post(f"/albums/{album_id}/delete", {"confirmed": "yes"})
+    html = client.get("/activity").content.decode()
+    for action in ("album-create", "album-add", "link-create", "album-delete"):
+        assert f'data-action="{action}"' in html, action
+    assert "Desert &lt;b&gt;" in html and "Desert <b>" not in html
+    assert f"(#{album_id})" in html
+    only = client.get("/activity?action=album-add").content.decode()
+    assert only.count('class="entry"') == 1 and "Dune" in only
+    assert '<option value="link-revoke"' in only  # every action can be picked

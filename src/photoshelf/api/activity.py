@@ -17,7 +17,19 @@ from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, answers
 
 router = Router(tags=["activity"])
 
-Action = Literal["upload", "delete", "restore", "purge"]
+Action = Literal[
+    "upload",
+    "delete",
+    "restore",
+    "purge",
+    "album-create",
+    "album-change",
+    "album-delete",
+    "album-add",
+    "album-remove",
+    "link-create",
+    "link-revoke",
+]
 
 
 class ActivityOut(Schema):
@@ -30,6 +42,9 @@ class ActivityOut(Schema):
     address: str | None  # the client's address, for requests
     image_id: int | None
     image_name: str
+    album_id: int | None  # the album the entry is about (kept when the album is deleted)
+    album_title: str  # its title then, "" when the entry is about no album
+    link_id: int | None  # the share link made or revoked
 
     @staticmethod
     def resolve_user(entry) -> str | None:
@@ -55,8 +70,10 @@ def list_activity(
     since: date | None = Query(None, description="On or after this day (UTC)"),
     until: date | None = Query(None, description="On or before this day (UTC)"),
 ):
-    """Who uploaded, deleted, restored or purged which photo, when, and how (the pages, an
-    API token, the command line, the trash's sweep). Pass `next_cursor` back as `cursor`, with
+    """Who uploaded, deleted, restored or purged which photo, who made, changed or deleted
+    which album, put photos into it or took them out, made or revoked which share link; when,
+    and how (the pages, an API token, a guest link, the command line, the trash's sweep).
+    Everyone sees what they did and what was done to their albums. Pass `next_cursor` back as `cursor`, with
     the same filters, for the next page."""
     me = caller(request)
     if permissions.can_see_all_activity(me):

@@ -7,7 +7,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from photoshelf.accounts import permissions
+from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import albums
 from photoshelf.gallery.models import Album
@@ -37,7 +37,8 @@ router = Router(tags=["albums"])
 def create_album(request: HttpRequest, body: AlbumIn):
     if not permissions.can_make_albums(caller(request)):
         raise Refusal("forbidden", "Sign in to make albums.")
-    return Status(201, albums.create(caller(request), body.title, body.description))
+    me = caller(request)
+    return Status(201, albums.create(me, body.title, body.description, _actor(request)))
 
 
 @router.get(
@@ -75,6 +76,7 @@ def update_album(request: HttpRequest, album_id: int, body: AlbumPatch):
         description=body.description,
         cover_image_id=body.cover_image_id,
         clear_cover=clear_cover,
+        actor=_actor(request),
     )
 
 
@@ -84,7 +86,7 @@ def update_album(request: HttpRequest, album_id: int, body: AlbumPatch):
     summary="Delete an album (its photos stay in the gallery)",
 )
 def delete_album(request: HttpRequest, album_id: int):
-    album_for(caller(request), album_id).delete()
+    albums.delete(album_for(caller(request), album_id), _actor(request))
     return HttpResponse(status=204)
 
 
@@ -96,7 +98,7 @@ def delete_album(request: HttpRequest, album_id: int):
 def add_images(request: HttpRequest, album_id: int, body: ImageIdsIn):
     """Photos already in it are not counted; an unknown id refuses all (422 unknown-images)."""
     album = album_for(caller(request), album_id)
-    return {"added": albums.add(album, body.image_ids)}
+    return {"added": albums.add(album, body.image_ids, _actor(request))}
 
 
 @router.get(
@@ -122,9 +124,13 @@ def list_album_images(
 )
 def remove_image(request: HttpRequest, album_id: int, image_id: int):
     album = album_for(caller(request), album_id)
-    if not albums.remove(album, image_id):
+    if not albums.remove(album, image_id, _actor(request)):
         raise Refusal("not-found", f"Image {image_id} is not in this album.")
     return HttpResponse(status=204)
+
+
+def _actor(request: HttpRequest):
+    return actors.of_request(request, caller(request))
 
 
 def album_for(user, album_id: int) -> Album:

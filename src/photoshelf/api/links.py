@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Status
 
-from photoshelf.accounts import permissions
+from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import sharing
 from photoshelf.gallery.models import Image, ShareLink
@@ -16,6 +16,10 @@ from .auth import caller
 from .schemas import ANY_ERRORS, SIGN_IN_ERRORS, LinkCreated, LinkIn, LinkOut, answers
 
 router = Router(tags=["share links"])
+
+
+def _actor(request: HttpRequest):
+    return actors.of_request(request, caller(request))
 
 
 def _created(link: ShareLink, token: str) -> Status:
@@ -30,7 +34,9 @@ def _created(link: ShareLink, token: str) -> Status:
 )
 def create_album_link(request: HttpRequest, album_id: int, body: LinkIn):
     album = album_for(caller(request), album_id)
-    link, token = sharing.create(album, created_by=caller(request), **body.model_dump())
+    link, token = sharing.create(
+        album, created_by=caller(request), actor=_actor(request), **body.model_dump()
+    )
     return _created(link, token)
 
 
@@ -54,7 +60,9 @@ def create_image_link(request: HttpRequest, image_id: int, body: LinkIn):
         raise Refusal("not-found", f"There is no image with id {image_id}.")
     if not permissions.can_share_image(caller(request), image):
         raise Refusal("forbidden", permissions.SHARE_IMAGE_RULE)
-    link, token = sharing.create(image, created_by=caller(request), **body.model_dump())
+    link, token = sharing.create(
+        image, created_by=caller(request), actor=_actor(request), **body.model_dump()
+    )
     return _created(link, token)
 
 
@@ -71,5 +79,5 @@ def revoke_link(request: HttpRequest, link_id: int):
     )
     if link is None or not permissions.can_revoke(caller(request), link):
         raise Refusal("not-found", f"There is no live link with id {link_id} of yours.")
-    sharing.revoke(link)
+    sharing.revoke(link, _actor(request))
     return HttpResponse(status=204)

@@ -77,7 +77,7 @@ def upload_shared_image(
     without naming it."""
     link = shares.open_link(request, token)
     incoming = received_file(request, file, missing="The request has no file in its `file` field.")
-    image = sharing.store_guest_upload(link, incoming, name)
+    image = sharing.store_guest_upload(link, incoming, name, request.META.get("REMOTE_ADDR"))
     return Status(201, shared_image(link, token, image))
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from photoshelf.core.refusals import Refusal
 from photoshelf.core.text import has_control
 
+from . import activity
 from .models import Album, AlbumImage, Image
 from .queries import MAX_ID, MAX_PAGE_SIZE, Page
 
@@ -57,10 +58,26 @@ def clean_description(description: str | None) -> str:
     return text
 
 
-def create(owner, title: str, description: str | None = None) -> Album:
-    return Album.objects.create(
-        owner=owner, title=clean_title(title), description=clean_description(description)
-    )
+def create(
+    owner, title: str, description: str | None = None, actor: activity.Actor | None = None
+) -> Album:
+    """A new album; `actor` is who made it, for the activity log (default: its owner, CLI)."""
+    title, description = clean_title(title), clean_description(description)
+    with transaction.atomic():
+        album = Album.objects.create(owner=owner, title=title, description=description)
+        activity.record("album-create", None, actor or _owner(album), album=album)
+    return album
+
+
+def delete(album: Album, actor: activity.Actor | None = None) -> None:
+    """Delete the album; its photos stay in the gallery. The log keeps its id and title."""
+    with transaction.atomic():
+        activity.record("album-delete", None, actor or _owner(album), album=album)
+        album.delete()
+
+
+def _owner(album: Album) -> activity.Actor:
+    return activity.Actor(user=album.owner, via="cli")
 
 
 def update(
@@ -70,6 +87,7 @@ def update(
     description: str | None = None,
     cover_image_id: int | None = None,
     clear_cover: bool = False,
+    actor: activity.Actor | None = None,
 ) -> Album:
     """Change what is given; the cover must be one of the album's (visible) photos."""
     if title is not None:
@@ -87,12 +105,16 @@ def update(
             )
         album.cover = cover
     album.updated_at = timezone.now()
-    album.save()
+    with transaction.atomic():
+        album.save()
+        cover = album.cover if (clear_cover or cover_image_id is not None) else None
+        activity.record("album-change", cover, actor or _owner(album), album=album)
     return album
 
 
-def add(album: Album, image_ids: Iterable[int]) -> int:
-    """Add photos (those already in it are not counted); unknown ids refuse the whole request."""
+def add(album: Album, image_ids: Iterable[int], actor: activity.Actor | None = None) -> int:
+    """Add photos (those already in it are not counted); unknown ids refuse the whole request.
+    The log gets one entry per photo added."""
     wanted = sorted(set(image_ids))
     if len(wanted) > MAX_IMAGES_PER_REQUEST:
         raise Refusal(
@@ -123,21 +145,27 @@ def add(album: Album, image_ids: Iterable[int]) -> int:
         )
         if new:
             Album.objects.filter(pk=album.pk).update(updated_at=now)
+            added = list(Image.objects.filter(pk__in=new).only("pk", "name").order_by("pk"))
+            activity.record_many("album-add", added, actor or _owner(album), album=album)
     return len(new)
 
 
 def add_uploaded(album: Album, image: Image) -> None:
-    """Put a photo just uploaded through one of the album's links into it."""
+    """Put a photo just uploaded through one of the album's links into it (the upload's own
+    entry, made by the guest link, names the album)."""
     AlbumImage.objects.get_or_create(album=album, image=image)
 
 
-def remove(album: Album, image_id: int) -> bool:
+def remove(album: Album, image_id: int, actor: activity.Actor | None = None) -> bool:
     """Take a photo out of the album (the photo stays in the gallery); False if it was not in."""
-    removed, _ = AlbumImage.objects.filter(album=album, image_id=image_id).delete()
-    if removed:
-        fields = {"updated_at": timezone.now()}
-        Album.objects.filter(pk=album.pk, cover_id=image_id).update(cover=None, **fields)
-        Album.objects.filter(pk=album.pk).update(**fields)
+    with transaction.atomic():
+        image = Image.everything.filter(pk=image_id, album_entries__album=album).first()
+        removed, _ = AlbumImage.objects.filter(album=album, image_id=image_id).delete()
+        if removed:
+            fields = {"updated_at": timezone.now()}
+            Album.objects.filter(pk=album.pk, cover_id=image_id).update(cover=None, **fields)
+            Album.objects.filter(pk=album.pk).update(**fields)
+            activity.record("album-remove", image, actor or _owner(album), album=album)
     return bool(removed)
 
 

@@ -360,6 +360,18 @@ class Activity(models.Model):
     address = models.GenericIPAddressField(null=True, blank=True)  # the client's, when over HTTP
     image_id = models.BigIntegerField(null=True, blank=True)
     image_name = models.CharField(max_length=200, blank=True)
+    # The album an entry is about, named like the photo (it outlives a deleted album); its
+    # owner sees the entry as theirs (a guest's upload into it, an administrator's change).
+    album_id = models.BigIntegerField(null=True, blank=True)
+    album_title = models.CharField(max_length=200, blank=True)
+    album_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    link_id = models.BigIntegerField(null=True, blank=True)  # the share link made or revoked
 
     class Meta:
         db_table = "gallery_activity"
@@ -368,6 +380,7 @@ class Activity(models.Model):
             models.Index(fields=["-at", "-id"], name="activity_newest_first"),
             models.Index(fields=["user", "-at", "-id"], name="activity_user_newest_first"),
             models.Index(fields=["action", "-at", "-id"], name="activity_action_newest_first"),
+            models.Index(fields=["album_owner", "-at", "-id"], name="activity_album_owner_newest"),
         ]
 
     def __str__(self) -> str:

@@ -14,12 +14,13 @@ import secrets
 from datetime import datetime
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
 from django.utils import timezone
 
 from photoshelf.core.refusals import Refusal
 from photoshelf.ingest.incoming import IncomingFile
 
-from . import albums, library
+from . import activity, albums, library
 from .models import Album, Image, ShareLink
 from .queries import MAX_ID, Page
 
@@ -40,8 +41,10 @@ def create(
     password: str | None = None,
     allow_download: bool = True,
     allow_upload: bool = False,
+    actor: activity.Actor | None = None,
 ) -> tuple[ShareLink, str]:
-    """A new link to an album or one photo; returns it and its token (shown this once only)."""
+    """A new link to an album or one photo; returns it and its token (shown this once only).
+    `actor`: who made it, for the activity log (default: `created_by`, from the command line)."""
     album = target if isinstance(target, Album) else None
     image = target if isinstance(target, Image) else None
     if allow_upload and album is None:
@@ -56,7 +59,17 @@ def create(
             "invalid-request", f"A link's password is 1 to {PASSWORD_MAX_CHARS} characters long."
         )
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    link = ShareLink.objects.create(
+    actor = actor or activity.Actor(user=created_by, via="cli")
+    with transaction.atomic():
+        link = _make(
+            token, album, image, created_by, expires_at, password, allow_download, allow_upload
+        )
+        activity.record("link-create", None, actor, link=link)
+    return link, token
+
+
+def _make(token, album, image, created_by, expires_at, password, allow_download, allow_upload):
+    return ShareLink.objects.create(
         token_hash=hash_token(token),
         album=album,
         image=image,
@@ -66,7 +79,6 @@ def create(
         allow_download=allow_download,
         allow_upload=allow_upload,
     )
-    return link, token
 
 
 def find(token: str) -> ShareLink | None:
@@ -90,10 +102,12 @@ def password_matches(link: ShareLink, password: str) -> bool:
     )
 
 
-def revoke(link: ShareLink) -> None:
+def revoke(link: ShareLink, actor: activity.Actor | None = None) -> None:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            link.save(update_fields=["revoked_at"])
+            activity.record("link-revoke", None, actor or activity.CLI, link=link)
 
 
 def of_album(album: Album) -> list[ShareLink]:
@@ -146,7 +160,9 @@ def all_images(link: ShareLink):
     )
 
 
-def store_guest_upload(link: ShareLink, incoming: IncomingFile, name: str | None) -> Image:
+def store_guest_upload(
+    link: ShareLink, incoming: IncomingFile, name: str | None, address: str | None = None
+) -> Image:
     """A guest's photo through an upload link: every rule of an upload, then into the album.
 
     A duplicate of a photo the link does not show is refused without a word about that photo
@@ -155,7 +171,8 @@ def store_guest_upload(link: ShareLink, incoming: IncomingFile, name: str | None
     if link.album is None or not link.allow_upload:
         raise Refusal("forbidden", "This link does not take uploads.")
     try:
-        image = library.store(incoming, name, uploaded_by=None, uploaded_via=link)
+        actor = activity.guest(link, address)  # the log: "guest link", naming link and album
+        image = library.store(incoming, name, uploaded_by=None, uploaded_via=link, actor=actor)
     except Refusal as refusal:
         raise _for_guest(link, refusal) from None
     albums.add_uploaded(link.album, image)

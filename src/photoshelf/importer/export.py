@@ -4,7 +4,8 @@ each, and a manifest of them all, so the library can be taken anywhere and impor
 Resumable: a file already in DIR with the right size and SHA-256 is kept, and every file is
 written to a temporary name first and renamed once whole, so an interrupted run never leaves a
 partial file that a second run would take for done. Reads through the storage protocol, so
-local folders and S3 export alike. Albums are not exported yet (they do not exist here).
+local folders and S3 export alike. Each photo's entry lists the albums it is in (all of them,
+also with --album), so an import recreates them and their membership (importer/albums.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from photoshelf.gallery.models import Image
+from photoshelf.gallery.models import AlbumImage, Image
 from photoshelf.storage import get_storage
 
 FORMAT = "photoshelf-export"
@@ -51,6 +52,7 @@ RESERVED = {
 class Options:
     folder: Path
     user_id: int | None = None  # only the photos this user uploaded
+    album_id: int | None = None  # only the photos of this album
     since: date | None = None  # only photos uploaded on or after this day (UTC)
     live: bool | None = None  # the progress bar; None: when stderr is a terminal
 
@@ -94,7 +96,9 @@ def file_names(images: list[Image]) -> dict[int, str]:
     return names
 
 
-def entry(image: Image, file_name: str) -> dict[str, Any]:
+def entry(
+    image: Image, file_name: str, in_albums: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The sidecar (and manifest entry) of one photo: what an import needs to restore it."""
     local = image.taken_at_local
     return {
@@ -115,7 +119,37 @@ def entry(image: Image, file_name: str) -> dict[str, Any]:
         "taken_at_offset_source": image.taken_at_offset_source,
         "uploaded_at": image.uploaded_at.astimezone(UTC).isoformat(),
         "uploader": image.uploaded_by.get_username() if image.uploaded_by else None,
+        "albums": in_albums or [],
     }
+
+
+def memberships(images: list[Image]) -> dict[int, list[dict[str, Any]]]:
+    """Each photo's albums, by title: the album (its id here, title, description, owner, when
+    made, its chosen cover's SHA-256 or None for "the first photo added") and when the photo
+    was added to it."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    ids = [image.pk for image in images]
+    for start in range(0, len(ids), 500):  # bounded IN lists, for every database
+        rows = (
+            AlbumImage.objects.filter(image_id__in=ids[start : start + 500])
+            .select_related("album__owner", "album__cover")
+            .order_by("album__title", "album_id")
+        )
+        for member in rows:
+            album = member.album
+            cover = album.cover
+            found.setdefault(member.image_id, []).append(
+                {
+                    "id": album.pk,
+                    "title": album.title,
+                    "description": album.description,
+                    "owner": album.owner.get_username(),
+                    "created_at": album.created_at.astimezone(UTC).isoformat(),
+                    "added_at": member.added_at.astimezone(UTC).isoformat(),
+                    "cover_sha256": cover.sha256 if cover is not None else None,
+                }
+            )
+    return found
 
 
 def selected(options: Options) -> list[Image]:
@@ -123,6 +157,8 @@ def selected(options: Options) -> list[Image]:
     rows = Image.objects.select_related("uploaded_by").order_by("uploaded_at", "id")
     if options.user_id is not None:
         rows = rows.filter(uploaded_by_id=options.user_id)
+    if options.album_id is not None:
+        rows = rows.filter(album_entries__album_id=options.album_id)
     if options.since is not None:
         rows = rows.filter(uploaded_at__gte=datetime.combine(options.since, time.min, tzinfo=UTC))
     return list(rows)
@@ -134,10 +170,11 @@ def run_export(options: Options, out: TextIO = sys.stdout) -> Summary:
     photos_dir.mkdir(parents=True, exist_ok=True)
     images = selected(options)
     names = file_names(images)
+    in_albums = memberships(images)
     summary, entries = Summary(), []
     with _progress(len(images), options.live) as advance:
         for image in images:
-            record = entry(image, names[image.pk])
+            record = entry(image, names[image.pk], in_albums.get(image.pk))
             target = options.folder / record["file"]
             if _complete(target, image):
                 summary.kept += 1
@@ -227,6 +264,15 @@ def read_manifest(folder: Path) -> list[dict[str, Any]] | None:
         return None
     photos = manifest.get("photos")
     return [p for p in photos if isinstance(p, dict)] if isinstance(photos, list) else []
+
+
+def instant(text) -> datetime | None:
+    """An export's ISO 8601 instant; None when missing or not one (the import's time then)."""
+    try:
+        value = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except (ValueError, OverflowError):
+        return None
+    return value if value is not None and value.tzinfo is not None else None
 
 
 def entries_of(folder: Path) -> Iterator[tuple[Path, dict[str, Any]]]:

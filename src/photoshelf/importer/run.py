@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +20,7 @@ from rich.filesize import decimal
 from photoshelf.gallery.models import Image
 from photoshelf.storage import get_storage
 
-from . import export, pool
+from . import albums, export, pool
 from .discovery import discover, survey
 from .progress import Display
 from .report import ReportWriter, Tally
@@ -98,6 +97,9 @@ def run_import(options: Options, out: TextIO = sys.stdout) -> Summary:
             run.close()
     summary = Summary(run.tally, time.perf_counter() - start, stopper.requested())
     print(summary.text(), file=out)
+    exports = [path for path in options.paths if export.read_manifest(path) is not None]
+    if exports and not options.dry_run:  # the albums of the photos now here (also interrupted)
+        print(albums.restore(exports, options.user_id).text(), file=out)
     return summary
 
 
@@ -136,7 +138,7 @@ class _Run:
         """An export folder's photos, with their names, upload dates and uploaders (those
         whose account exists here; the others get --user, or none)."""
         for path, photo in export.entries_of(folder):
-            uploaded_at = _instant(photo.get("uploaded_at"))
+            uploaded_at = export.instant(photo.get("uploaded_at"))
             name = photo.get("name") if isinstance(photo.get("name"), str) else None
             uploader = photo.get("uploader")
             user_id = self.users.get(uploader) if isinstance(uploader, str) else None
@@ -181,15 +183,6 @@ def _survey(options: Options) -> tuple[int, int]:
             size += file.stat().st_size if file.is_file() else 0
     found, found_size = survey(others, recursive=options.recursive)
     return files + found, size + found_size
-
-
-def _instant(text) -> datetime | None:
-    """An export's ISO 8601 instant; None when missing or not one (the import's time then)."""
-    try:
-        value = datetime.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-    return value if value is not None and value.tzinfo is not None else None
 
 
 class _StopOnSignal:

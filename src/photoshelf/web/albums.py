@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from photoshelf.accounts import permissions
+from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import albums, sharing
 from photoshelf.gallery.models import Album, ShareLink
@@ -33,7 +33,10 @@ def album_list(request: HttpRequest) -> HttpResponse:
             return refusal_response(request, Refusal("forbidden", "Sign in to make albums."))
         try:
             album = albums.create(
-                request.user, request.POST.get("title", ""), request.POST.get("description")
+                request.user,
+                request.POST.get("title", ""),
+                request.POST.get("description"),
+                actors.of_request(request),
             )
         except Refusal as refused:
             refusal, status = refused, refused.status
@@ -110,7 +113,9 @@ def add_images(request: HttpRequest) -> HttpResponse:
     try:
         new_title = request.POST.get("new_title", "").strip()
         if new_title:
-            album: Album | HttpResponse = albums.create(request.user, new_title)
+            album: Album | HttpResponse = albums.create(
+                request.user, new_title, actor=actors.of_request(request)
+            )
         else:
             choice = request.POST.get("album", "")
             if not choice.isdigit():
@@ -118,7 +123,7 @@ def add_images(request: HttpRequest) -> HttpResponse:
             album = _album_or_refusal(request, int(choice))
             if isinstance(album, HttpResponse):
                 return album
-        added = albums.add(album, ids)  # type: ignore[arg-type]
+        added = albums.add(album, ids, actors.of_request(request))  # type: ignore[arg-type]
     except Refusal as refusal:
         return refusal_response(request, refusal)
     assert isinstance(album, Album)
@@ -131,7 +136,7 @@ def remove_image(request: HttpRequest, album_id: int, image_id: int) -> HttpResp
     album = _album_or_refusal(request, album_id)
     if isinstance(album, HttpResponse):
         return album
-    albums.remove(album, image_id)
+    albums.remove(album, image_id, actors.of_request(request))
     messages.success(request, "The photo was taken out of the album (it stays in the gallery).")
     return redirect("web:album", album.pk)
 
@@ -144,7 +149,7 @@ def delete_album(request: HttpRequest, album_id: int) -> HttpResponse:
     if request.POST.get("confirmed") != "yes":
         return render(request, "photoshelf/confirm_delete_album.html", {"album": album})
     title = album.title
-    album.delete()
+    albums.delete(album, actors.of_request(request))
     messages.success(request, f"Album “{title}” was deleted; its photos stay in the gallery.")
     return redirect("web:albums")
 
@@ -159,7 +164,7 @@ def links(request: HttpRequest, album_id: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("revoke", "").isdigit():
         link = ShareLink.objects.filter(pk=int(request.POST["revoke"]), album=album).first()
         if link is not None:
-            sharing.revoke(link)
+            sharing.revoke(link, actors.of_request(request))
             messages.success(request, "The link was revoked: it leads nowhere now.")
         return redirect("web:album_links", album.pk)
     if request.method == "POST":
@@ -171,6 +176,7 @@ def links(request: HttpRequest, album_id: int) -> HttpResponse:
                 password=request.POST.get("password") or None,
                 allow_download=request.POST.get("allow_download") == "on",
                 allow_upload=request.POST.get("allow_upload") == "on",
+                actor=actors.of_request(request),
             )
         except Refusal as refused:
             refusal, status = refused, refused.status

@@ -71,7 +71,7 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
         incoming = received_file(
             request, request.FILES.get("file"), missing="Choose a photo to upload."
         )
-        image = sharing.store_guest_upload(link, incoming, name)
+        image = sharing.store_guest_upload(link, incoming, name, request.META.get("REMOTE_ADDR"))
     except Refusal as refusal:
         return _page(request, link, token, refusal=refusal, status=refusal.status)
     messages.success(request, f"“{image.name}” was uploaded. Thank you!")
