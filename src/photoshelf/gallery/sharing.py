@@ -19,7 +19,7 @@ from django.utils import timezone
 from photoshelf.core.refusals import Refusal
 from photoshelf.ingest.incoming import IncomingFile
 
-from . import albums, library
+from . import activity, albums, library
 from .models import Album, Image, ShareLink
 from .queries import MAX_ID, Page
 
@@ -146,7 +146,9 @@ def all_images(link: ShareLink):
     )
 
 
-def store_guest_upload(link: ShareLink, incoming: IncomingFile, name: str | None) -> Image:
+def store_guest_upload(
+    link: ShareLink, incoming: IncomingFile, name: str | None, actor: activity.Actor | None = None
+) -> Image:
     """A guest's photo through an upload link: every rule of an upload, then into the album.
 
     A duplicate of a photo the link does not show is refused without a word about that photo
@@ -155,7 +157,7 @@ def store_guest_upload(link: ShareLink, incoming: IncomingFile, name: str | None
     if link.album is None or not link.allow_upload:
         raise Refusal("forbidden", "This link does not take uploads.")
     try:
-        image = library.store(incoming, name, uploaded_by=None, uploaded_via=link)
+        image = library.store(incoming, name, uploaded_by=None, uploaded_via=link, actor=actor)
     except Refusal as refusal:
         raise _for_guest(link, refusal) from None
     albums.add_uploaded(link.album, image)
