@@ -8,6 +8,13 @@ urlpatterns = [
     # tus (resumable uploads): plain views beside the ninja API, see api/uploads.py.
     path("api/uploads", uploads.collection, name="uploads"),
     path("api/uploads/<str:token>", uploads.resource, name="upload"),
+    # The same for a guest, on a share link that takes uploads (before the ninja API's URLs).
+    path("api/shared/<str:share_token>/uploads", uploads.guest_collection, name="shared-uploads"),
+    path(
+        "api/shared/<str:share_token>/uploads/<str:token>",
+        uploads.guest_resource,
+        name="shared-upload",
+    ),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path("", include("photoshelf.accounts.urls")),

@@ -16,6 +16,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from photoshelf.core.refusals import Refusal
@@ -83,27 +84,36 @@ def _locked(cooloff: timedelta) -> Refusal:
 
 
 def grant_cookie(response: HttpResponse, link: ShareLink, token: str, path: str) -> None:
-    """Remember a right password for this link, in a cookie only its own URLs receive."""
-    response.set_signed_cookie(
-        _cookie_name(link),
-        _fingerprint(link),
-        salt=COOKIE_SALT,
-        max_age=COOKIE_MAX_AGE_SECONDS,
-        path=path,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.PHOTOSHELF_HTTPS,
-    )
+    """Remember a right password for this link, in a cookie only its own URLs receive: the
+    page's (`path`), and a twin for the link's resumable uploads (the page's uploader)."""
+    uploads_path = reverse("shared-uploads", args=[token])
+    for name, scope in (
+        (_cookie_name(link), path),
+        (_cookie_name(link) + "-uploads", uploads_path),
+    ):
+        response.set_signed_cookie(
+            name,
+            _fingerprint(link),
+            salt=COOKIE_SALT,
+            max_age=COOKIE_MAX_AGE_SECONDS,
+            path=scope,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.PHOTOSHELF_HTTPS,
+        )
 
 
 def _cookie_grants(request: HttpRequest, link: ShareLink) -> bool:
-    try:
-        value = request.get_signed_cookie(
-            _cookie_name(link), salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE_SECONDS
-        )
-    except (KeyError, signing.BadSignature):
-        return False
-    return value == _fingerprint(link)
+    for name in (_cookie_name(link), _cookie_name(link) + "-uploads"):
+        try:
+            value = request.get_signed_cookie(
+                name, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE_SECONDS
+            )
+        except (KeyError, signing.BadSignature):
+            continue
+        if value == _fingerprint(link):
+            return True
+    return False
 
 
 def _cookie_name(link: ShareLink) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 from email.utils import format_datetime
 
 from django.conf import settings
@@ -21,12 +22,14 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from ninja.errors import HttpError
 
-from photoshelf.accounts import actors
+from photoshelf.accounts import actors, shares
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import resumable
-from photoshelf.gallery.models import ResumableUpload
+from photoshelf.gallery.activity import Actor
+from photoshelf.gallery.models import ResumableUpload, ShareLink
 from photoshelf.http.answers import problem_json, problem_response, unauthenticated
 
+from . import shared
 from .auth import SIGNED_IN
 from .schemas import ImageOut
 
@@ -39,27 +42,77 @@ _DIGITS = re.compile(r"^[0-9]{1,19}$")
 _METADATA_KEY = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # a token, without spaces or commas
 
 
+@dataclass(frozen=True)
+class _Caller:
+    """Who sends an upload: an account (`owner`), or a guest through an upload `link`."""
+
+    owner: object = None
+    link: ShareLink | None = None
+    share_token: str = ""
+
+    def find(self, token: str) -> ResumableUpload:
+        return resumable.find(token, self.owner, link=self.link)
+
+    def location(self, upload: ResumableUpload) -> str:
+        if self.link is not None:
+            return reverse("shared-upload", args=[self.share_token, upload.token])
+        return reverse("upload", args=[upload.token])
+
+    def actor(self, request: HttpRequest, upload: ResumableUpload):
+        if self.link is not None:
+            address = request.META.get("REMOTE_ADDR") or None
+            return Actor(via="guest link", address=address)
+        return actors.of_request(request, upload.owner)
+
+
 @csrf_exempt  # a session's CSRF token is checked by SessionWithCsrf, as for the API
 def collection(request: HttpRequest) -> HttpResponse:
     """OPTIONS: what the server speaks; POST: a new upload (with its first bytes, maybe)."""
-    return _answer(request, lambda method: _create(request) if method == "POST" else None)
+    return _answer(request, lambda method: _collection(request, method, _user))
 
 
 @csrf_exempt
 def resource(request: HttpRequest, token: str) -> HttpResponse:
     """HEAD: the offset; PATCH: more bytes; DELETE: give up; GET: the outcome as JSON."""
+    return _answer(request, lambda method: _resource(request, method, token, _user))
+
+
+@csrf_exempt  # no account, no session: the link's token (and password) is the credential
+def guest_collection(request: HttpRequest, share_token: str) -> HttpResponse:
+    """The same, for a guest on a share link that takes uploads."""
+    return _answer(request, lambda method: _collection(request, method, _guest(share_token)))
+
+
+@csrf_exempt
+def guest_resource(request: HttpRequest, share_token: str, token: str) -> HttpResponse:
+    return _answer(request, lambda method: _resource(request, method, token, _guest(share_token)))
+
+
+def _collection(request: HttpRequest, method: str, caller) -> HttpResponse | None:
+    return _create(request, caller(request)) if method == "POST" else None
+
+
+def _resource(request: HttpRequest, method: str, token: str, caller) -> HttpResponse | None:
     handlers = {
         "HEAD": _head,
         "GET": _state,
         "PATCH": _patch,
         "DELETE": _delete,
     }
+    handler = handlers.get(method)
+    return None if handler is None else handler(request, token, caller(request))
 
-    def handle(method: str) -> HttpResponse | None:
-        handler = handlers.get(method)
-        return None if handler is None else handler(request, token)
 
-    return _answer(request, handle)
+def _guest(share_token: str):
+    """The caller of a guest URL: the link, if this request may open it and it takes uploads."""
+
+    def caller(request: HttpRequest) -> _Caller:
+        link = shares.open_link(request, share_token)
+        if link.album_id is None or not link.allow_upload:
+            raise Refusal("forbidden", "This link does not take uploads.")
+        return _Caller(link=link, share_token=share_token)
+
+    return caller
 
 
 def _answer(request: HttpRequest, handle) -> HttpResponse:
@@ -107,7 +160,7 @@ def _tus(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _user(request: HttpRequest):
+def _user(request: HttpRequest) -> _Caller:
     """The caller, as for the API: a Bearer token, or the session with its CSRF token."""
     for auth in SIGNED_IN:
         try:
@@ -115,12 +168,11 @@ def _user(request: HttpRequest):
         except HttpError as exc:  # a session call without its CSRF token
             raise Refusal("forbidden", str(exc)) from None
         if user:
-            return user
+            return _Caller(owner=user)
     raise Refusal("unauthenticated", "Sign in, or send `Authorization: Bearer <token>`.")
 
 
-def _create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def _create(request: HttpRequest, caller: _Caller) -> HttpResponse:
     length = _number(request, "Upload-Length")
     if length is None:
         raise _invalid("Upload-Length", "required (this server does not defer the length)")
@@ -129,17 +181,21 @@ def _create(request: HttpRequest) -> HttpResponse:
     if with_upload:
         _refuse_content_type(request)
     upload = resumable.create(
-        user, length, filename=metadata.get("filename", ""), name=metadata.get("name", "")
+        caller.owner,
+        length,
+        filename=metadata.get("filename", ""),
+        name=metadata.get("name", ""),
+        link=caller.link,
     )
     if with_upload:  # creation-with-upload
-        upload = _receive(request, upload, 0)
+        upload = _receive(request, upload, 0, caller)
     response = _outcome(upload, created=True)
-    response["Location"] = reverse("upload", args=[upload.token])
+    response["Location"] = caller.location(upload)
     return response
 
 
-def _head(request: HttpRequest, token: str) -> HttpResponse:
-    upload = resumable.find(token, _user(request))
+def _head(request: HttpRequest, token: str, caller: _Caller) -> HttpResponse:
+    upload = caller.find(token)
     resumable.refuse_if_expired(upload)
     response = HttpResponse(status=200)
     response["Upload-Offset"] = str(upload.offset)
@@ -147,13 +203,13 @@ def _head(request: HttpRequest, token: str) -> HttpResponse:
     return _with_expiry(response, upload)
 
 
-def _patch(request: HttpRequest, token: str) -> HttpResponse:
-    upload = resumable.find(token, _user(request))
+def _patch(request: HttpRequest, token: str, caller: _Caller) -> HttpResponse:
+    upload = caller.find(token)
     _refuse_content_type(request)
     offset = _number(request, "Upload-Offset")
     if offset is None:
         raise _invalid("Upload-Offset", "required")
-    upload = _receive(request, upload, offset)
+    upload = _receive(request, upload, offset, caller)
     return _outcome(upload, created=False)
 
 
@@ -165,7 +221,9 @@ def _refuse_content_type(request: HttpRequest) -> None:
         )
 
 
-def _receive(request: HttpRequest, upload: ResumableUpload, offset: int) -> ResumableUpload:
+def _receive(
+    request: HttpRequest, upload: ResumableUpload, offset: int, caller: _Caller
+) -> ResumableUpload:
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     announced = None if chunked else int(request.META.get("CONTENT_LENGTH") or 0)
     return resumable.receive(
@@ -174,7 +232,7 @@ def _receive(request: HttpRequest, upload: ResumableUpload, offset: int) -> Resu
         request.read,
         announced=announced,
         checksum=_checksum(request.headers.get("Upload-Checksum")),
-        actor=actors.of_request(request, upload.owner),
+        actor=caller.actor(request, upload),
     )
 
 
@@ -196,20 +254,25 @@ def _with_expiry(response: HttpResponse, upload: ResumableUpload) -> HttpRespons
     return response
 
 
-def _delete(request: HttpRequest, token: str) -> HttpResponse:
-    resumable.terminate(resumable.find(token, _user(request)))
+def _delete(request: HttpRequest, token: str, caller: _Caller) -> HttpResponse:
+    resumable.terminate(caller.find(token))
     return HttpResponse(status=204)
 
 
-def _state(request: HttpRequest, token: str) -> HttpResponse:
-    upload = resumable.find(token, _user(request))
+def _state(request: HttpRequest, token: str, caller: _Caller) -> HttpResponse:
+    upload = caller.find(token)
     image = upload.image if upload.state == ResumableUpload.State.STORED else None
+    shown = None
+    if image is not None and caller.link is not None:  # the guest's own photo, the link's URLs
+        shown = shared.shared_image(caller.link, caller.share_token, image)
+    elif image is not None:
+        shown = ImageOut.from_orm(image).model_dump(mode="json")
     return JsonResponse(
         {
             "offset": upload.offset,
             "length": upload.length,
             "state": upload.state,
-            "image": ImageOut.from_orm(image).model_dump(mode="json") if image else None,
+            "image": shown,
             "problem": upload.problem if upload.state == ResumableUpload.State.REFUSED else None,
         }
     )

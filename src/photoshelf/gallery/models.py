@@ -299,7 +299,17 @@ class ResumableUpload(models.Model):
         EXPIRED = "expired"
 
     token = models.CharField(max_length=32, unique=True)  # the id in its URL, unguessable
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # Who may go on with it: an account, or (a guest's upload) the share link it came through.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    link = models.ForeignKey(
+        "ShareLink",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resumable_uploads",
+    )
     length = models.BigIntegerField()
     offset = models.BigIntegerField(default=0)
     filename = models.CharField(max_length=255, blank=True)

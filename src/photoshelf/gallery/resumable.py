@@ -39,8 +39,8 @@ from photoshelf.ingest import policy
 from photoshelf.ingest.incoming import IncomingFile, clean_filename
 from photoshelf.storage import Storage, get_storage, write_failed
 
-from . import activity, in_flight, library
-from .models import ResumableUpload, UploadChunk
+from . import activity, in_flight, library, sharing
+from .models import ResumableUpload, ShareLink, UploadChunk
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,15 @@ def too_large(limit_bytes: int) -> Refusal:
     )
 
 
-def create(owner, length: int, *, filename: str = "", name: str = "") -> ResumableUpload:
-    """A new upload of `length` bytes, refused before any byte when too large or badly named."""
+def create(
+    owner, length: int, *, filename: str = "", name: str = "", link: ShareLink | None = None
+) -> ResumableUpload:
+    """A new upload of `length` bytes, refused before any byte when too large or badly named.
+
+    `owner` is the account sending it; a guest's upload has none, but the upload `link` it
+    comes through (its album takes the photo, under sharing.store_guest_upload's rules)."""
+    if link is not None and (link.album_id is None or not link.allow_upload):
+        raise Refusal("forbidden", "This link does not take uploads.")
     limit = settings.PHOTOSHELF_MAX_UPLOAD_BYTES
     if length > limit:
         raise too_large(limit)
@@ -78,6 +85,7 @@ def create(owner, length: int, *, filename: str = "", name: str = "") -> Resumab
     return ResumableUpload.objects.create(
         token=secrets.token_hex(16),
         owner=owner,
+        link=link,
         length=length,
         filename=filename,
         name=name,
@@ -89,11 +97,13 @@ def _new_expiry():
     return timezone.now() + timedelta(hours=settings.PHOTOSHELF_UPLOAD_EXPIRY_HOURS)
 
 
-def find(token: str, owner) -> ResumableUpload:
-    """The owner's upload (someone else's is not found: its id reveals nothing)."""
+def find(token: str, owner=None, *, link: ShareLink | None = None) -> ResumableUpload:
+    """The owner's upload, or the one a guest sent through `link` (someone else's, or one sent
+    through another link, is not found: its id reveals nothing)."""
     upload = None
     if _TOKEN.match(token):  # anything else names no upload (and may not even be text)
-        upload = ResumableUpload.objects.filter(token=token, owner_id=owner.pk).first()
+        mine = Q(owner__isnull=True, link_id=link.pk) if link is not None else Q(owner_id=owner.pk)
+        upload = ResumableUpload.objects.filter(mine, token=token).first()
     if upload is None:
         raise Refusal("not-found", "There is no upload at this address.")
     if upload.state == ResumableUpload.State.RECEIVING and upload.expires_at <= timezone.now():
@@ -494,9 +504,14 @@ def _whole_file(upload: ResumableUpload, path: Path) -> IncomingFile:
 
 
 def _store(upload: ResumableUpload, incoming: IncomingFile, actor: activity.Actor | None) -> None:
-    actor = actor or activity.Actor(user=upload.owner, via="token")
+    name = upload.name or None
     try:
-        image = library.store(incoming, upload.name or None, uploaded_by=upload.owner, actor=actor)
+        if upload.link is not None:  # a guest's: into the link's album, revealing nothing more
+            address = actor.address if actor is not None else None
+            image = sharing.store_guest_upload(upload.link, incoming, name, address)
+        else:
+            actor = actor or activity.Actor(user=upload.owner, via="token")
+            image = library.store(incoming, name, uploaded_by=upload.owner, actor=actor)
     except Refusal as refusal:
         upload.state, upload.problem = ResumableUpload.State.REFUSED, refusal.problem()
     else:
