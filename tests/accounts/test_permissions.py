@@ -479,11 +479,13 @@ def perform_sharing(acting: Sharing, action: str):
         return c.post(f"/api/shared/{token}/images", {"file": upload(scene(4343))}, **h)
     if action == "guest resumable upload (tus)":  # the whole file in its creation request
         data = scene(4344)
-        tus = {"HTTP_TUS_RESUMABLE": "1.0.0", "HTTP_UPLOAD_LENGTH": str(len(data))}
-        octets = "application/offset+octet-stream"
-        return c.generic(
-            "POST", f"/api/shared/{token}/uploads", data, content_type=octets, **tus, **h
-        )
+        tus: dict[str, Any] = {
+            "HTTP_TUS_RESUMABLE": "1.0.0",
+            "HTTP_UPLOAD_LENGTH": str(len(data)),
+            "content_type": "application/offset+octet-stream",
+            **h,
+        }
+        return c.generic("POST", f"/api/shared/{token}/uploads", data, **tus)
     if action == "delete guest upload (API)":
         return c.delete(f"/api/images/{acting.guest_upload.pk}")
     raise AssertionError(action)
