@@ -61,24 +61,18 @@ def create(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     actor = actor or activity.Actor(user=created_by, via="cli")
     with transaction.atomic():
-        link = _make(
-            token, album, image, created_by, expires_at, password, allow_download, allow_upload
+        link = ShareLink.objects.create(
+            token_hash=hash_token(token),
+            album=album,
+            image=image,
+            created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+            expires_at=expires_at,
+            password_hash=make_password(password) if password else "",
+            allow_download=allow_download,
+            allow_upload=allow_upload,
         )
         activity.record("link-create", None, actor, link=link)
     return link, token
-
-
-def _make(token, album, image, created_by, expires_at, password, allow_download, allow_upload):
-    return ShareLink.objects.create(
-        token_hash=hash_token(token),
-        album=album,
-        image=image,
-        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
-        expires_at=expires_at,
-        password_hash=make_password(password) if password else "",
-        allow_download=allow_download,
-        allow_upload=allow_upload,
-    )
 
 
 def find(token: str) -> ShareLink | None:
