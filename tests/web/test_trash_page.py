@@ -101,3 +101,14 @@ def test_a_photo_in_someone_elses_trash_is_refused_without_showing_it(client, up
     html = response.content.decode()
     assert response.status_code == 409 and 'data-code="duplicate-in-trash"' in html
     assert f"/trash/{image_id}/restore" not in html and f"/images/{image_id}/thumbnail" not in html
+
+
+def test_the_uploader_still_sees_the_files_of_a_photo_an_administrator_trashed(
+    client, uploader_client, administrator_client
+):
+    image_id = client.post("/api/images", {"file": upload(scene(31)), "name": "mine"}).json()["id"]
+    assert administrator_client.delete(f"/api/images/{image_id}").status_code == 204
+    assert client.get(f"/images/{image_id}/thumbnail").status_code == 200
+    assert client.get(f"/images/{image_id}/original").status_code == 200
+    assert uploader_client.get(f"/images/{image_id}/thumbnail").status_code == 404
+    assert client.post(f"/api/trash/{image_id}/restore").status_code == 404  # not theirs to undo

@@ -60,6 +60,14 @@ def can_manage_trashed(user, image) -> bool:
     return is_admin(user) or (image.trashed_by_id is not None and image.trashed_by_id == user.pk)
 
 
+def can_see_trashed_files(user, image) -> bool:
+    """A photo in the trash's files: whoever may manage it there, and its uploader too (an
+    administrator may have deleted it; it is still theirs to look at until it is purged)."""
+    if can_manage_trashed(user, image):
+        return True
+    return bool(user.is_authenticated and user.is_active and image.uploaded_by_id == user.pk)
+
+
 ACTIVITY_RULE = "Only administrators see what others did; everyone sees their own activity."
 
 

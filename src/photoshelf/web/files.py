@@ -57,7 +57,7 @@ def original_of(
 def _image_or_404(request: HttpRequest, image_id: int) -> Image:
     """The image; one in the trash only for those who may see it there (the trash page)."""
     image = get_object_or_404(Image.everything, pk=image_id)
-    if image.in_trash and not permissions.can_manage_trashed(request.user, image):
+    if image.in_trash and not permissions.can_see_trashed_files(request.user, image):
         raise Http404("no such image")
     return image
 
