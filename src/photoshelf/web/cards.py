@@ -16,15 +16,12 @@ from photoshelf.http.links import image_url
 from photoshelf.web.templatetags.photoshelf import iso, taken, utc_short
 
 
-def card(image: Image, user) -> dict:
-    thumbnail = image_url("web:rendition", image.pk, "thumbnail")
-    preview = image_url("web:rendition", image.pk, "preview")
+def facts(image: Image, thumbnail: str, preview: str) -> dict:
+    """What every card shows of a photo, with its pictures at these URLs (the gallery's own,
+    or a share link's)."""
     return {
         "id": image.pk,
         "name": image.name,
-        "page_url": image_url("web:image", image.pk),
-        "original_url": image_url("web:original", image.pk),
-        "delete_url": image_url("web:delete", image.pk),
         "thumbnail_url": thumbnail,
         "preview_url": preview,
         "srcset": f"{thumbnail} {image.thumbnail_width}w, {preview} {image.preview_size[0]}w",
@@ -36,6 +33,17 @@ def card(image: Image, user) -> dict:
         "taken": taken(image) or "—",
         "uploaded_iso": iso(image.uploaded_at),
         "uploaded": utc_short(image.uploaded_at),
+    }
+
+
+def card(image: Image, user) -> dict:
+    thumbnail = image_url("web:rendition", image.pk, "thumbnail")
+    preview = image_url("web:rendition", image.pk, "preview")
+    return {
+        **facts(image, thumbnail, preview),
+        "page_url": image_url("web:image", image.pk),
+        "original_url": image_url("web:original", image.pk),
+        "delete_url": image_url("web:delete", image.pk),
         "deletable": permissions.can_delete(user, image),
     }
 

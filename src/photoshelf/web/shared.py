@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,8 +27,7 @@ from photoshelf.gallery.models import Image, ShareLink
 from photoshelf.http.links import shared_image_urls
 from photoshelf.http.uploads import received_file
 from photoshelf.storage import get_storage
-from photoshelf.web import files
-from photoshelf.web.templatetags.photoshelf import iso, taken, utc_short
+from photoshelf.web import cards, files
 
 log = logging.getLogger(__name__)
 
@@ -171,23 +169,11 @@ def _page(
 def _card(link: ShareLink, token: str, image: Image) -> dict:
     """A card of the shared page: the gallery card's facts, the link's URLs, no actions."""
     urls = shared_image_urls(token, image.pk, allow_download=link.allow_download)
-    thumbnail, preview = urls["thumbnail_url"], urls["preview_url"]
+    thumbnail, preview = urls["thumbnail_url"] or "", urls["preview_url"] or ""  # always set
     return {
-        "id": image.pk,
-        "name": image.name,
+        **cards.facts(image, thumbnail, preview),
         "page_url": "",  # no image page: the lightbox shows the card's facts
         "original_url": urls["original_url"] or preview,
-        "thumbnail_url": thumbnail,
-        "preview_url": preview,
-        "srcset": f"{thumbnail} {image.thumbnail_width}w, {preview} {image.preview_size[0]}w",
-        "thumbnail_width": image.thumbnail_width,
-        "thumbnail_height": image.thumbnail_height,
-        "file_size": image.file_size,
-        "file_size_text": filesizeformat(image.file_size),
-        "camera": image.camera or "—",
-        "taken": taken(image) or "—",
-        "uploaded_iso": iso(image.uploaded_at),
-        "uploaded": utc_short(image.uploaded_at),
         "deletable": False,
     }
 
