@@ -197,3 +197,23 @@ def test_the_oldest_added_come_first_when_asked_and_cursors_keep_their_order(cli
     mixed = client.get(url, {"order": "asc", "cursor": newest["next_cursor"]})
     assert mixed.status_code == 400 and mixed.json()["code"] == "invalid-request"
     assert client.get(url, {"order": "sideways"}).status_code == 400
+
+
+def test_an_albums_photos_sort_and_filter_as_the_gallerys_do(client):
+    ids = make_images(client, 3)
+    album = make_album(client)
+    url = f"/api/albums/{album['id']}/images"
+    client.post(url, {"image_ids": ids[:2]}, content_type="application/json")
+    Image.objects.filter(pk=ids[0]).update(camera_make="Canon", camera_model="EOS")
+    Image.objects.exclude(pk=ids[0]).update(camera_make="Apple", camera_model="iPhone")
+    by_upload = client.get(url, {"sort": "uploaded", "order": "asc", "limit": 1}).json()
+    rest = client.get(
+        url, {"sort": "uploaded", "order": "asc", "limit": 1, "cursor": by_upload["next_cursor"]}
+    ).json()
+    assert [i["id"] for i in by_upload["items"] + rest["items"]] == ids[:2]
+    assert rest["next_cursor"] is None  # the third photo is not in the album
+    canon = client.get(url, {"make": "Canon", "sort": "taken"}).json()
+    assert [i["id"] for i in canon["items"]] == [ids[0]]
+    added = client.get(url, {"make": "Canon"}).json()  # the album's own order, filtered
+    assert [i["id"] for i in added["items"]] == [ids[0]]
+    assert client.get(url, {"sort": "name"}).status_code == 400

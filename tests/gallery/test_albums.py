@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from photoshelf.core.refusals import Refusal
 from photoshelf.gallery import albums, deletion, library, sharing
 from photoshelf.gallery.models import Album, AlbumImage, Image, ShareLink
+from photoshelf.gallery.queries import View
 from photoshelf.ingest.incoming import IncomingFile
 from tests.conftest import make_user
 from tests.factories import scene
@@ -32,9 +35,10 @@ def test_pages_walk_the_album_index_without_sorting(tmp_path, backend, order):
     owner = make_user("owner")
     album = albums.create(owner, "Trip")
     albums.add(album, [image.pk for image in stored(tmp_path, 3)])
-    first = albums.browse(album, limit=1, order=order)
+    view = View(sort="added", order=order)
+    first = albums.browse(album, limit=1, view=view)
     with CaptureQueriesContext(connection) as captured:
-        albums.browse(album, limit=1, cursor=first.next_cursor, order=order)
+        albums.browse(album, limit=1, cursor=first.next_cursor, view=view)
     with connection.cursor() as db:
         db.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[0]["sql"])
         plan = " ".join(str(row[-1]) for row in db.fetchall())
@@ -111,3 +115,42 @@ def test_a_link_with_both_targets_is_refused_by_the_database(tmp_path):
     image = stored(tmp_path, 1)[0]
     with pytest.raises(IntegrityError), transaction.atomic():
         ShareLink.objects.create(token_hash="x" * 64, album=album, image=image)
+
+
+def test_an_album_sorts_and_filters_as_the_gallery_does_within_itself(tmp_path):
+    owner = make_user("owner")
+    album = albums.create(owner, "Trip")
+    inside, outside = stored(tmp_path, 5)[:4], None
+    outside = Image.objects.exclude(pk__in=[image.pk for image in inside]).get()
+    for image in [*reversed(inside), outside]:  # added newest-first: the last added is inside[0]
+        if image is not outside:
+            albums.add(album, [image.pk])
+    base = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    taken = {inside[0]: 3, inside[1]: 1, inside[2]: None, inside[3]: 2, outside: 4}
+    for image, day in taken.items():
+        Image.objects.filter(pk=image.pk).update(
+            taken_at=None if day is None else base + timedelta(days=day),
+            camera_make="Canon" if image in (inside[0], inside[3], outside) else "Apple",
+        )
+
+    def walk(view: View) -> list[int]:
+        seen, cursor = [], None
+        while True:
+            page = albums.browse(album, limit=1, cursor=cursor, view=view)
+            seen += [image.pk for image in page.items]
+            if page.next_cursor is None:
+                return seen
+            cursor = page.next_cursor
+
+    ids = [image.pk for image in inside]
+    # Date taken, newest first; the undated photo last; the photo outside the album never.
+    assert walk(View(sort="taken")) == [ids[0], ids[3], ids[1], ids[2]]
+    assert walk(View(sort="taken", order="asc")) == [ids[1], ids[3], ids[0], ids[2]]
+    assert walk(View(sort="uploaded", order="asc")) == ids
+    # A camera, in the album's own order (last added first) and by date taken.
+    assert walk(View(sort="added", make="Canon")) == [ids[0], ids[3]]
+    assert walk(View(sort="taken", make="Canon", order="asc")) == [ids[3], ids[0]]
+    # A cursor of one order is refused in another, as in the gallery.
+    first = albums.browse(album, limit=1, view=View(sort="taken"))
+    with pytest.raises(Refusal):
+        albums.browse(album, limit=1, cursor=first.next_cursor, view=View(sort="added"))

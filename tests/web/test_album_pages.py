@@ -133,3 +133,24 @@ def test_the_album_page_sorts_by_when_photos_were_added(client, member):
     assert '<option value="asc" selected>' in oldest
     bad = client.get(f"/albums/{album.pk}", {"order": "sideways"})
     assert bad.status_code == 400 and b'data-code="invalid-request"' in bad.content
+
+
+def test_the_album_page_sorts_and_filters_as_the_gallery_does(client, member):
+    ids = make_images(client, 3)
+    album = albums.create(member, "Wedding")
+    albums.add(album, ids[:2])
+    Image.objects.filter(pk=ids[0]).update(camera_make="Canon", camera_model="EOS")
+    Image.objects.filter(pk=ids[1]).update(camera_make="Apple", camera_model="iPhone")
+    page = client.get(f"/albums/{album.pk}").content.decode()
+    # The gallery's form, aimed at this album, with its own order first.
+    assert f'action="/albums/{album.pk}"' in page
+    assert '<option value="added" selected>Date added</option>' in page
+    assert '<option value="taken">Date taken</option>' in page and "browse-reset" not in page
+    canon = client.get(f"/albums/{album.pk}", {"camera": "Canon|EOS", "sort": "uploaded"})
+    shown = canon.content.decode()
+    assert canon.status_code == 200 and shown.count('class="card"') == 1
+    assert f'id="image-{ids[0]}"' in shown and f'href="/albums/{album.pk}">Reset' in shown
+    none = client.get(f"/albums/{album.pk}", {"camera": "Nikon|D1"}).content.decode()
+    assert "No photos of this album match these filters" in none
+    bad = client.get(f"/albums/{album.pk}", {"sort": "sideways"})
+    assert bad.status_code == 400 and b'data-code="invalid-request"' in bad.content

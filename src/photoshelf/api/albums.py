@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +10,7 @@ from ninja import Query, Router, Status
 
 from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import albums
+from photoshelf.gallery import albums, queries
 from photoshelf.gallery.models import Album
 
 from .auth import caller
@@ -104,17 +105,30 @@ def add_images(request: HttpRequest, album_id: int, body: ImageIdsIn):
 @router.get(
     "/{int:album_id}/images",
     response=answers({200: ImagePage}, *ANY_ERRORS, *SIGN_IN_ERRORS, 404),
-    summary="An album's photos, newest added first",
+    summary="An album's photos: newest added first, or sorted and filtered",
 )
 def list_album_images(
     request: HttpRequest,
     album_id: int,
     limit: int = 48,
     cursor: str | None = None,
-    order: Literal["desc", "asc"] = Query("desc", description="desc: newest added first"),
+    sort: Literal["added", "uploaded", "taken"] = Query(
+        "added", description="Date added to the album, upload date or date taken"
+    ),
+    order: Literal["desc", "asc"] = Query("desc", description="desc: newest first; asc: oldest"),
+    make: str | None = Query(None, description="Only this camera make (exact)"),
+    model: str | None = Query(None, description="Only this camera model (exact)"),
+    taken_from: date | None = Query(None, description="Taken on or after this day (UTC)"),
+    taken_to: date | None = Query(None, description="Taken on or before this day (UTC)"),
 ):
+    """One page of the album's photos, newest added first unless sorted otherwise; the sort
+    orders and filters of `GET /api/images`, within the album. Pass `next_cursor` back as
+    `cursor` with the same sort and filters."""
     album = album_for(caller(request), album_id)
-    return albums.browse(album, limit=limit, cursor=cursor, order=order)
+    view = queries.View(
+        sort=sort, order=order, make=make, model=model, taken_from=taken_from, taken_to=taken_to
+    )
+    return albums.browse(album, limit=limit, cursor=cursor, view=view)
 
 
 @router.delete(

@@ -23,9 +23,9 @@ from django.utils import timezone
 from photoshelf.core.refusals import Refusal
 from photoshelf.core.text import has_control
 
-from . import activity
+from . import activity, queries
 from .models import Album, AlbumImage, Image
-from .queries import MAX_ID, MAX_PAGE_SIZE, Page
+from .queries import ADDED, MAX_ID, MAX_PAGE_SIZE, Page, View
 
 TITLE_MAX_CHARS = 200
 DESCRIPTION_MAX_CHARS = 5000
@@ -227,17 +227,31 @@ def browse_albums(albums: QuerySet[Album], *, limit: int, cursor: str | None = N
 
 
 ORDERS = ("desc", "asc")  # newest added first, oldest added first
+NEWEST_ADDED = View(sort=ADDED)  # an album's page unless asked otherwise
 
 
-def browse(album: Album, *, limit: int, cursor: str | None = None, order: str = "desc") -> Page:
-    """One page of an album's photos, newest (or oldest) added first: one range of the album's
-    index, walked backwards for the oldest first.
+def browse(
+    album: Album, *, limit: int, cursor: str | None = None, view: View = NEWEST_ADDED
+) -> Page:
+    """One page of an album's photos in `view`: by date added (its own order), or in any of
+    the gallery's orders and filters (gallery/queries.py, within the album)."""
+    if view.sort != ADDED:
+        return queries.browse(view, limit=limit, cursor=cursor, album_id=album.pk)
+    return _browse_added(album, limit=limit, cursor=cursor, view=view)
+
+
+def _browse_added(album: Album, *, limit: int, cursor: str | None, view: View) -> Page:
+    """Newest (or oldest) added first: one range of the album's index, walked backwards for
+    the oldest first.
 
     The filter, the cursor and the order name the same join (one filter() call, annotations
-    read from it), so the database walks album_image_newest_added and looks each photo up by id.
+    read from it), so the database walks album_image_newest_added and looks each photo up by
+    id; the view's filters (camera, dates taken) are checked on each photo so looked up.
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    items = cast(list[Image], list(page_rows(album, cursor, order)[: limit + 1]))
+    rows = queries.filtered(view, page_rows(album, cursor, view.order))
+    items = cast(list[Image], list(rows[: limit + 1]))
+    order = view.order
     next_cursor = None
     if len(items) > limit:
         last = items[limit - 1]

@@ -26,6 +26,7 @@ MAX_PAGE_SIZE = 200
 MAX_ID = 2**63 - 1  # ids are 64-bit signed on every backend
 MAX_CAMERAS = 200  # cameras offered by the filter; beyond that a list is no help anyway
 SORT_FIELDS = {"uploaded": "uploaded_at", "taken": "taken_at"}
+ADDED = "added"  # an album's own order, by date added (gallery/albums.py walks it)
 ORDERS = ("desc", "asc")
 # Separates make and model in the web form's single camera choice ("Canon|Canon EOS 40D"); a
 # make or model holding the separator (or "%") has it percent-escaped, see camera_value().
@@ -50,7 +51,7 @@ class View:
     taken_to: date | None = None  # last day included
 
     def __post_init__(self) -> None:
-        if self.sort not in SORT_FIELDS:
+        if self.sort not in (*SORT_FIELDS, ADDED):
             raise Refusal("invalid-request", f"sort must be one of {', '.join(SORT_FIELDS)}.")
         if self.order not in ORDERS:
             raise Refusal("invalid-request", f"order must be one of {', '.join(ORDERS)}.")
@@ -62,14 +63,14 @@ class View:
                 raise Refusal("invalid-request", f"{name} must be a day before {date.max}.")
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> View:
+    def from_params(cls, params: Mapping[str, str], *, default_sort: str = "uploaded") -> View:
         """A View from a page's query string (sort, order, camera, taken_from, taken_to)."""
         make = model = None
         if params.get("camera"):
             make, _, model = params["camera"].partition(CAMERA_SEPARATOR)
             make, model = unquote(make), unquote(model)
         return cls(
-            sort=params.get("sort") or "uploaded",
+            sort=params.get("sort") or default_sort,
             order=params.get("order") or "desc",
             make=make,
             model=model,
@@ -93,14 +94,21 @@ class View:
         return camera_value(self.make or "", self.model or "")
 
 
-def browse(view: View, *, limit: int, cursor: str | None = None) -> Page:
-    """One page of `view`, starting after `cursor` (opaque, from the previous page)."""
+def browse(
+    view: View, *, limit: int, cursor: str | None = None, album_id: int | None = None
+) -> Page:
+    """One page of `view`, starting after `cursor` (opaque, from the previous page); only the
+    photos of one album with `album_id` (its order by date added: gallery/albums.py)."""
+    if view.sort not in SORT_FIELDS:
+        raise Refusal("invalid-request", f"sort must be one of {', '.join(SORT_FIELDS)}.")
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     after = decode_cursor(cursor, view) if cursor else None
     bound_kept = True
     if view.sort == "taken" and after is not None and after[0] is not None:
         after, bound_kept = _one_bound(view, after)
-    rows = _filtered(view, keep_far_bound=bound_kept)
+    rows = filtered(view, keep_far_bound=bound_kept)
+    if album_id is not None:
+        rows = rows.filter(album_entries__album_id=album_id)  # once per album: a unique pair
     if view.sort == "uploaded":
         items = _keyset(rows, "uploaded_at", view.order, after, limit + 1)
     else:
@@ -161,9 +169,13 @@ def _one_bound(view: View, after: tuple[datetime, int]):
     return after, True
 
 
-def _filtered(view: View, *, keep_far_bound: bool = True) -> QuerySet[Image]:
-    """The view's filters; without the range's end in the walking direction if told so."""
-    rows = Image.objects.select_related("uploaded_by")  # the cards' Delete button asks who
+def filtered(
+    view: View, rows: QuerySet[Image] | None = None, *, keep_far_bound: bool = True
+) -> QuerySet[Image]:
+    """The view's filters on `rows` (every photo by default); without the range's end in the
+    walking direction if told so."""
+    if rows is None:
+        rows = Image.objects.select_related("uploaded_by")  # the cards' Delete button asks who
     if view.make is not None:
         rows = rows.filter(camera_make=view.make)
     if view.model is not None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import albums, sharing
+from photoshelf.gallery import albums, queries, sharing
 from photoshelf.gallery.models import Album, ShareLink
 from photoshelf.http.answers import refusal_response
 from photoshelf.web import cards
@@ -73,12 +73,12 @@ def album_page(request: HttpRequest, album_id: int) -> HttpResponse:
     if isinstance(album, HttpResponse):
         return album
     cursor = request.GET.get("cursor")
-    order = request.GET.get("order") or "desc"
     refusal, status = None, 200
     try:
-        page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor, order=order)
+        view = queries.View.from_params(request.GET, default_sort=queries.ADDED)
+        page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE, cursor=cursor, view=view)
     except Refusal as bad_view:  # a mangled bookmark: say so, and show the first page
-        refusal, status, cursor, order = bad_view, bad_view.status, None, "desc"
+        refusal, status, cursor, view = bad_view, bad_view.status, None, albums.NEWEST_ADDED
         page = albums.browse(album, limit=settings.PHOTOSHELF_PAGE_SIZE)
     album_cards = cards.cards(page.items, request.user)
     for card in album_cards:
@@ -91,7 +91,8 @@ def album_page(request: HttpRequest, album_id: int) -> HttpResponse:
         "page": page,
         "cards": album_cards,
         "count": albums.count_shown(album),
-        "order": order,
+        "view": view,
+        "cameras": queries.camera_choices(),
         "refusal": refusal,
         "is_first_page": not cursor,
     }
