@@ -129,7 +129,7 @@ def page_rows(*, limit: int, cursor: str | None = None):
 
     view = queries.View()
     after = queries.decode_cursor(cursor, view) if cursor else None
-    rows = queries._keyset_query(queries._filtered(view), "uploaded_at", view.order, after)
+    rows = queries._keyset_query(queries.filtered(view), "uploaded_at", view.order, after)
     return rows[: limit + 1]
 
 

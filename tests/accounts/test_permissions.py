@@ -397,6 +397,7 @@ SHARE_MATRIX = {
     "shared photos (API)": ["401", "200", "410", "404", "401", "401", "401", "401"],
     "shared page": ["401", "200", "410", "404", "401", "401", "401", "401"],
     "shared original": ["404", "200", "404", "404", "404", "404", "404", "404"],
+    "shared card": ["404", "200", "404", "404", "404", "404", "404", "404"],
     "guest upload (API)": ["401", "201", "410", "404", "401", "401", "401", "401"],
     "guest resumable upload (tus)": ["401", "201", "410", "404", "401", "401", "401", "401"],
     "delete guest upload (API)": [*_NONE, "403", "204", "204"],
@@ -475,6 +476,8 @@ def perform_sharing(acting: Sharing, action: str):
         return c.get(f"/s/{token}")
     if action == "shared original":
         return c.get(f"/s/{token}/images/{acting.image.pk}/original")
+    if action == "shared card":
+        return c.get(f"/s/{token}/images/{acting.image.pk}/card")
     if action == "guest upload (API)":
         return c.post(f"/api/shared/{token}/images", {"file": upload(scene(4343))}, **h)
     if action == "guest resumable upload (tus)":  # the whole file in its creation request

@@ -4,6 +4,8 @@ uploads through an upload link; a revoked link leads nowhere. And the header fit
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,7 +34,8 @@ def test_an_album_is_shared_with_people_without_an_account(server, page, browser
         ]
         for s in (1, 2, 3)
     ]
-    post_image(page.request, server, noisy_jpeg((360, 270), seed=9), "other.jpg", "Not shared")
+    not_shared = noisy_jpeg((360, 270), seed=9)
+    post_image(page.request, server, not_shared, "other.jpg", "Not shared")
 
     # Select three cards in the gallery and add them to a new album.
     page.goto(server.url)
@@ -87,26 +90,55 @@ def test_an_album_is_shared_with_people_without_an_account(server, page, browser
     finally:
         guest.close()
 
-    # An upload link: a guest adds a photo and it appears in the album.
+    # An upload link with a password: a guest drops photos into the page's uploader, which
+    # sends them through the link by tus; a new one joins the album, a duplicate of a photo
+    # outside it is refused without a word about that photo.
     page.goto(f"{server.url}{page.url.removeprefix(server.url)}")
-    upload_url = make_link(page, upload=True)
+    upload_url = make_link(page, password="rice", upload=True)
+    token_path = upload_url.removeprefix(server.url)
     guest = browser.new_context()
     try:
         visitor = guest.new_page()
         visitor.goto(upload_url)
-        visitor.locator(".guest-upload input[type=file]").set_input_files(
+        visitor.get_by_role("textbox", name="Password").fill("rice")
+        visitor.get_by_role("button", name="Open").click()
+        expect(visitor.locator(".uploader")).to_be_visible()
+        expect(visitor.locator(".guest-upload")).to_be_hidden()
+        sent = []
+        visitor.on("request", lambda r: sent.append((r.method, r.url.removeprefix(server.url))))
+        visitor.locator(".choose-input").set_input_files(
             files=[
-                {
-                    "name": "guest.jpg",
-                    "mimeType": "image/jpeg",
-                    "buffer": noisy_jpeg((360, 270), seed=42),
-                }
+                {"name": n, "mimeType": "image/jpeg", "buffer": data}
+                for n, data in (
+                    ("guest.jpg", noisy_jpeg((360, 270), seed=42)),
+                    ("outside.jpg", not_shared),
+                )
             ]
         )
-        visitor.locator(".guest-upload input[name=name]").fill("From a guest")
-        visitor.locator(".guest-upload").get_by_role("button", name="Upload").click()
+        visitor.get_by_label("Name for guest.jpg").fill("From a guest")
+        visitor.get_by_role("button", name="Upload 2 photos").click()
+        done = visitor.locator('.queue-row[data-file="guest.jpg"]')
+        expect(done).to_have_attribute("data-state", "done")
+        expect(done.get_by_role("link", name="From a guest")).to_have_attribute(
+            "href", re.compile(r"^#image-\d+$")
+        )
+        refused = visitor.locator('.queue-row[data-file="outside.jpg"]')
+        expect(refused).to_have_attribute("data-state", "refused")
+        assert refused.get_attribute("data-code") == "duplicate"
+        assert "Not shared" not in refused.inner_text()
+        assert refused.locator("a").count() == 0
+        # The new photo's card joined the grid, with the link's own URLs.
         expect(visitor.locator(".cards .card")).to_have_count(4)
-        expect(visitor.get_by_text("From a guest").first).to_be_visible()
+        card = visitor.locator(".cards .card").first
+        expect(card).to_contain_text("From a guest")
+        assert card.locator(".thumb").get_attribute("href").startswith(token_path)
+        patched = [url for method, url in sent if method == "PATCH"]
+        created = [url for method, url in sent if method == "POST"]
+        assert created == [f"/api/shared/{token_path.removeprefix('/s/')}/uploads"] * 2, sent
+        assert patched and all(url.startswith(created[0] + "/") for url in patched), sent
+        assert not [url for _, url in sent if url.startswith("/api/images")], sent
+        assert serious_violations(visitor) == []
+        screenshot(visitor, "shared-upload-light-desktop")
     finally:
         guest.close()
     album_page = page.url.replace("/links", "")

@@ -141,3 +141,29 @@ def test_shared_pages_are_keyset_paged(client, member, settings):
     assert first.count('class="card"') == 2 and 'rel="next"' in first
     bad = Client().get(f"/s/{token}", {"cursor": "garbage"})
     assert bad.status_code == 400 and bad.content.decode().count('class="card"') == 2
+
+
+def test_an_upload_link_offers_the_uploader_through_the_link_only(client, member):
+    _, _, _, token = shared_album(client, member, 1, allow_upload=True)
+    html = Client().get(f"/s/{token}").content.decode()
+    assert 'class="uploader" hidden data-guest="yes"' in html
+    assert f'data-api="/api/shared/{token}/images"' in html
+    assert f'data-uploads="/api/shared/{token}/uploads"' in html
+    assert f'data-cards="/s/{token}/images/"' in html
+    assert '"/api/images' not in html and '"/api/uploads' not in html
+
+
+def test_a_shared_card_is_one_of_the_links_photos_for_those_who_may_open_it(client, member):
+    _, ids, link, token = shared_album(client, member, 2, password="confetti")
+    outside = make_images(client, 1)[0]
+    guest = Client()
+    assert guest.get(f"/s/{token}/images/{ids[0]}/card").status_code == 404  # no password yet
+    guest.post(f"/s/{token}", {"password": "confetti"})
+    card = guest.get(f"/s/{token}/images/{ids[0]}/card")
+    assert card.status_code == 200
+    html = card.content.decode()
+    assert f'id="image-{ids[0]}"' in html and f"/s/{token}/images/{ids[0]}/thumbnail" in html
+    assert "Delete" not in html and 'href="/images/' not in html
+    assert guest.get(f"/s/{token}/images/{outside}/card").status_code == 404
+    sharing.revoke(link)
+    assert guest.get(f"/s/{token}/images/{ids[0]}/card").status_code == 404

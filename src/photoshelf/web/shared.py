@@ -96,6 +96,14 @@ def rendition(request: HttpRequest, token: str, image_id: int, size_name: str) -
 
 @login_not_required
 @require_safe
+def card(request: HttpRequest, token: str, image_id: int) -> HttpResponse:
+    """One card of the shared page, for its uploader to show a guest's photo just stored."""
+    link, image = _opened(request, token, image_id)
+    return render(request, "photoshelf/_card.html", {"card": _card(link, token, image)})
+
+
+@login_not_required
+@require_safe
 def download_all(request: HttpRequest, token: str) -> HttpResponseBase:
     """Every original the link shows, as one ZIP streamed while it is made (no temporary file)."""
     try:
@@ -160,10 +168,23 @@ def _page(
         "refusal": refusal,
         "is_first_page": not cursor,
         "upload_url": reverse("web:shared_upload", args=[token]),
+        "uploader": _guest_uploader(link, token),
         "download_url": reverse("web:shared_download", args=[token]),
         "max_upload_mb": settings.PHOTOSHELF_MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     return render(request, "photoshelf/shared.html", context, status=status)
+
+
+def _guest_uploader(link: ShareLink, token: str) -> dict | None:
+    """Where the page's drop-zone uploader sends a guest's photos (tus, through the link) and
+    finds their cards; None when the link takes no uploads."""
+    if not (link.allow_upload and link.album_id):
+        return None
+    return {
+        "api": reverse("api:upload_shared_image", args=[token]),
+        "uploads": reverse("shared-uploads", args=[token]),
+        "cards": f"{_page_url(token)}/images/",
+    }
 
 
 def _card(link: ShareLink, token: str, image: Image) -> dict:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("s/<str:token>/upload", shared.upload, name="shared_upload"),
     path("s/<str:token>/download", shared.download_all, name="shared_download"),
     path("s/<str:token>/images/<int:image_id>/original", shared.original, name="shared_original"),
+    path("s/<str:token>/images/<int:image_id>/card", shared.card, name="shared_card"),
     path(
         "s/<str:token>/images/<int:image_id>/<str:size_name>",
         shared.rendition,

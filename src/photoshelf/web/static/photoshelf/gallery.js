@@ -12,10 +12,10 @@ export function initGallery() {
 }
 
 // A new upload joins the grid when the grid shows the newest uploads first, unfiltered.
-export async function addCard(id) {
+export async function addCard(id, cardsUrl = "/images/") {
   const cards = document.querySelector(".gallery .cards[data-newest-first=yes]");
   if (!cards || document.getElementById(`image-${id}`)) return;
-  const html = await getHTML(`/images/${id}/card`);
+  const html = await getHTML(`${cardsUrl}${id}/card`);
   const card = html.querySelector(".card");
   if (!card || document.getElementById(card.id)) return;
   cards.prepend(document.adoptNode(card));

@@ -3,6 +3,9 @@
 // Files go through /api/uploads (tus, with the vendored tus-js-client): in chunks, each one
 // pausable, retried with backoff after a network error, and resumed after a page reload from
 // the offset the server holds; where tus-js-client is missing, as one multipart POST.
+// On a share link's page (data-guest) it sends a guest's photos through the link: tus only
+// (without it the plain form stays), and no SHA-256 pre-check, which would ask about photos
+// the guest may not see.
 import { addCard } from "./gallery.js";
 import { csrfToken, getJSON, restoreImage, sendForm } from "./http.js";
 
@@ -24,6 +27,8 @@ class Uploader {
     this.root = root;
     this.api = root.dataset.api;
     this.uploads = root.dataset.uploads;
+    this.guest = root.dataset.guest === "yes";
+    this.cards = root.dataset.cards;
     this.queue = root.querySelector(".queue");
     this.bar = root.querySelector(".queue-bar");
     this.summary = root.querySelector(".queue-summary");
@@ -32,6 +37,7 @@ class Uploader {
     this.rows = [];
     this.hashing = Promise.resolve();
 
+    if (this.guest && !tus) return;
     document.querySelector(".upload-form").hidden = true;
     root.hidden = false;
     const input = root.querySelector(".choose-input");
@@ -69,7 +75,7 @@ class Uploader {
       const row = new Row(file, this.template, this);
       this.rows.push(row);
       this.queue.append(row.element);
-      this.hashing = this.hashing.then(() => row.check(this.api));
+      this.hashing = this.hashing.then(() => row.check(this.guest ? null : this.api));
     }
     this.update();
   }
@@ -171,8 +177,9 @@ class Row {
   }
 
   async check(api) {
-    this.setState("checking", CAN_HASH ? "Checking…" : "");
-    if (CAN_HASH) {
+    const hash = CAN_HASH && api;
+    this.setState("checking", hash ? "Checking…" : "");
+    if (hash) {
       try {
         const digest = await crypto.subtle.digest("SHA-256", await this.file.arrayBuffer());
         const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -267,11 +274,13 @@ class Row {
   // before this page asked, or the answer was lost) from GET of the upload itself.
   async finished(imageId) {
     try {
-      if (!imageId) {
+      if (!imageId || this.uploader.guest) {
         let upload = await getJSON(this.tus.url);
         if (upload.state === "receiving") upload = await this.complete(this.tus.url);
         if (upload.state === "refused") return this.done(() => this.showRefusal(upload.problem));
         imageId = upload.image && upload.image.id;
+        // A guest's photo, with the link's own URLs: the guest cannot open /api/images.
+        if (this.uploader.guest) return this.done(() => this.showAccepted(upload.image));
       }
       const image = await getJSON(`${this.uploader.api}/${imageId}`);
       this.done(() => this.showAccepted(image));
@@ -320,11 +329,16 @@ class Row {
     img.alt = image.name;
     img.hidden = false;
     const link = document.createElement("a");
-    link.href = `/images/${image.id}`;
+    link.href = this.photoUrl(image.id);
     link.textContent = image.name;
     this.setState("done");
     this.result.replaceChildren("Uploaded as ", link);
-    addCard(image.id).catch(() => {});
+    addCard(image.id, this.uploader.cards).catch(() => {});
+  }
+
+  // Where a stored photo is seen: its page, or for a guest its card on the shared page.
+  photoUrl(id) {
+    return this.uploader.guest ? `#image-${id}` : `/images/${id}`;
   }
 
   showRefusal(problem) {
@@ -333,7 +347,7 @@ class Row {
     this.setState("refused");
     this.element.dataset.code = problem.code;
     this.result.replaceChildren(title, ` ${problem.detail}`);
-    if (problem.duplicate_of && problem.code.endsWith("-in-trash")) {
+    if (problem.duplicate_of && problem.code.endsWith("-in-trash") && !this.uploader.guest) {
       // Offered back instead of a link to a page that is not there; the server says 404 to
       // someone whose trash it is not in.
       const restore = document.createElement("button");
@@ -355,7 +369,7 @@ class Row {
       this.result.append(" ", restore);
     } else if (problem.duplicate_of) {
       const link = document.createElement("a");
-      link.href = `/images/${problem.duplicate_of}`;
+      link.href = this.photoUrl(problem.duplicate_of);
       link.textContent = "See the stored photo";
       this.result.append(" ", link);
     }
