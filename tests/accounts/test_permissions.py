@@ -393,6 +393,9 @@ SHARE_MATRIX = {
     "list links (API)": [*_NONE, "404", "200", "200"],
     "revoke link (API)": [*_NONE, "404", "204", "204"],
     "view album (page)": [*["302 login"] * 5, "404", "200", "200"],
+    "share dialog (page)": [*["302 login"] * 5, "404", "200", "200"],
+    "share photo dialog (page)": [*["302 login"] * 5, "404", "200", "200"],
+    "make photo link (API)": [*_NONE, "403", "201", "201"],
     "shared info (API)": ["401", "200", "410", "404", "401", "401", "401", "401"],
     "shared photos (API)": ["401", "200", "410", "404", "401", "401", "401", "401"],
     "shared page": ["401", "200", "410", "404", "401", "401", "401", "401"],
@@ -468,6 +471,12 @@ def perform_sharing(acting: Sharing, action: str):
         return c.delete(f"/api/links/{acting.link.pk}")
     if action == "view album (page)":
         return c.get(f"/albums/{album}")
+    if action == "share dialog (page)":
+        return c.get(f"/albums/{album}/links")
+    if action == "share photo dialog (page)":
+        return c.get(f"/images/{acting.image.pk}/links")
+    if action == "make photo link (API)":
+        return c.post(f"/api/images/{acting.image.pk}/links", {}, content_type=json)
     if action == "shared info (API)":
         return c.get(f"/api/shared/{token}", **h)
     if action == "shared photos (API)":

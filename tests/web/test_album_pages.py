@@ -1,11 +1,11 @@
 """The album pages: the list, making one, Add to album from the gallery and the image page,
-an album's grid, taking a photo out, deleting an album, and the share dialog."""
+an album's grid, taking a photo out and deleting an album (the share dialog: test_links)."""
 
 from __future__ import annotations
 
 import pytest
 
-from photoshelf.gallery import albums, sharing
+from photoshelf.gallery import albums
 from photoshelf.gallery.models import Album, AlbumImage, Image, ShareLink
 from tests.api.test_albums import make_images
 
@@ -90,35 +90,6 @@ def test_another_members_album_pages_are_not_found(client, uploader):
     ):
         assert response.status_code == 404
     assert Album.objects.filter(pk=theirs.pk).exists() and not ShareLink.objects.exists()
-
-
-def test_the_share_dialog_makes_a_link_once_with_its_qr_code_and_revokes_it(client, member):
-    album = albums.create(member, "Wedding")
-    response = client.post(
-        f"/albums/{album.pk}/links",
-        {"password": "confetti", "allow_download": "on", "expires_at": "2999-01-01T12:00"},
-    )
-    assert response.status_code == 201
-    html = response.content.decode()
-    link = ShareLink.objects.get()
-    url = html.split('class="link-url" type="text" readonly value="')[1].split('"')[0]
-    assert url.startswith("http://testserver/s/")
-    assert sharing.find(url.rsplit("/", 1)[1]) == link
-    assert "<svg" in html and "QR code of the link" in html
-    assert link.has_password and link.allow_download and not link.allow_upload
-    assert link.expires_at.year == 2999
-    listed = client.get(f"/albums/{album.pk}/links").content.decode()
-    assert f'data-link-id="{link.pk}"' in listed and url not in listed  # shown once only
-    client.post(f"/albums/{album.pk}/links", {"revoke": link.pk})
-    assert sharing.find(url.rsplit("/", 1)[1]) is None
-
-
-def test_the_share_dialog_refuses_a_past_expiry(client, member):
-    album = albums.create(member, "Wedding")
-    response = client.post(f"/albums/{album.pk}/links", {"expires_at": "2001-01-01T00:00"})
-    assert response.status_code == 400 and not ShareLink.objects.exists()
-    bad = client.post(f"/albums/{album.pk}/links", {"expires_at": "soon"})
-    assert bad.status_code == 400
 
 
 def test_the_album_page_sorts_by_when_photos_were_added(client, member):

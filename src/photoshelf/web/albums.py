@@ -1,25 +1,22 @@
-"""Album pages: the list, one album's grid, "Add to album" from the gallery and the image
-page, and the share dialog (make, show as a QR code, list and revoke links)."""
+"""Album pages: the list, one album's grid and "Add to album" from the gallery and the image
+page (the share dialog is in web/links.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import cast
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from photoshelf.accounts import actors, permissions
 from photoshelf.core.refusals import Refusal
-from photoshelf.gallery import albums, queries, sharing
-from photoshelf.gallery.models import Album, ShareLink
+from photoshelf.gallery import albums, queries
+from photoshelf.gallery.models import Album
 from photoshelf.http.answers import refusal_response
 from photoshelf.web import cards
 
@@ -69,7 +66,7 @@ def album_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def album_page(request: HttpRequest, album_id: int) -> HttpResponse:
-    album = _album_or_refusal(request, album_id)
+    album = album_or_refusal(request, album_id)
     if isinstance(album, HttpResponse):
         return album
     cursor = request.GET.get("cursor")
@@ -121,7 +118,7 @@ def add_images(request: HttpRequest) -> HttpResponse:
             choice = request.POST.get("album", "")
             if not choice.isdigit():
                 raise Refusal("invalid-request", "Choose an album, or give a new one's title.")
-            album = _album_or_refusal(request, int(choice))
+            album = album_or_refusal(request, int(choice))
             if isinstance(album, HttpResponse):
                 return album
         added = albums.add(album, ids, actors.of_request(request))  # type: ignore[arg-type]
@@ -134,7 +131,7 @@ def add_images(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def remove_image(request: HttpRequest, album_id: int, image_id: int) -> HttpResponse:
-    album = _album_or_refusal(request, album_id)
+    album = album_or_refusal(request, album_id)
     if isinstance(album, HttpResponse):
         return album
     albums.remove(album, image_id, actors.of_request(request))
@@ -144,7 +141,7 @@ def remove_image(request: HttpRequest, album_id: int, image_id: int) -> HttpResp
 
 @require_POST
 def delete_album(request: HttpRequest, album_id: int) -> HttpResponse:
-    album = _album_or_refusal(request, album_id)
+    album = album_or_refusal(request, album_id)
     if isinstance(album, HttpResponse):
         return album
     if request.POST.get("confirmed") != "yes":
@@ -155,67 +152,7 @@ def delete_album(request: HttpRequest, album_id: int) -> HttpResponse:
     return redirect("web:albums")
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def links(request: HttpRequest, album_id: int) -> HttpResponse:
-    """The share dialog: make a link (shown once, with its QR code), list and revoke links."""
-    album = _album_or_refusal(request, album_id)
-    if isinstance(album, HttpResponse):
-        return album
-    made, refusal, status = None, None, 200
-    if request.method == "POST" and request.POST.get("revoke", "").isdigit():
-        link = ShareLink.objects.filter(pk=int(request.POST["revoke"]), album=album).first()
-        if link is not None:
-            sharing.revoke(link, actors.of_request(request))
-            messages.success(request, "The link was revoked: it leads nowhere now.")
-        return redirect("web:album_links", album.pk)
-    if request.method == "POST":
-        try:
-            link, token = sharing.create(
-                album,
-                created_by=request.user,
-                expires_at=_expiry(request.POST.get("expires_at", "")),
-                password=request.POST.get("password") or None,
-                allow_download=request.POST.get("allow_download") == "on",
-                allow_upload=request.POST.get("allow_upload") == "on",
-                actor=actors.of_request(request),
-            )
-        except Refusal as refused:
-            refusal, status = refused, refused.status
-        else:
-            url = request.build_absolute_uri(reverse("web:shared", args=[token]))
-            made = {"link": link, "url": url, "qr_svg": _qr_svg(url)}
-            status = 201
-    context = {
-        "album": album,
-        "links": sharing.of_album(album),
-        "made": made,
-        "refusal": refusal,
-    }
-    return render(request, "photoshelf/album_links.html", context, status=status)
-
-
-def _qr_svg(url: str) -> str:
-    """The link as a QR code, an inline SVG made here (no image service sees the link)."""
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, title="QR code of the link")
-
-
-def _expiry(text: str):
-    """The form's expiry: empty for none, else a date and time (a datetime-local field, UTC)."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        moment = parse_datetime(text)
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise Refusal("invalid-request", "The expiry must be a date and time.")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
-
-
-def _album_or_refusal(request: HttpRequest, album_id: int) -> Album | HttpResponse:
+def album_or_refusal(request: HttpRequest, album_id: int) -> Album | HttpResponse:
     album = Album.objects.select_related("owner").filter(pk=album_id).first()
     if album is None or not permissions.can_change_album(request.user, album):
         return refusal_response(

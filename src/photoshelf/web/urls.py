@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import albums, files, shared, views
+from . import albums, files, links, shared, views
 
 app_name = "web"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("images/<int:image_id>/motion-video", files.motion_video, name="motion_video"),
     path("images/<int:image_id>/delete", views.delete, name="delete"),
     path("images/<int:image_id>/card", views.card, name="card"),
+    path("images/<int:image_id>/links", links.image_links, name="image_links"),
     path("images/<int:image_id>/<str:size_name>", files.rendition, name="rendition"),
     path("trash", views.trash_page, name="trash"),
     path("activity", views.activity_page, name="activity"),
@@ -23,7 +24,7 @@ urlpatterns = [
     path("albums/<int:album_id>", albums.album_page, name="album"),
     path("albums/<int:album_id>/delete", albums.delete_album, name="album_delete"),
     path("albums/<int:album_id>/remove/<int:image_id>", albums.remove_image, name="album_remove"),
-    path("albums/<int:album_id>/links", albums.links, name="album_links"),
+    path("albums/<int:album_id>/links", links.album_links, name="album_links"),
     path("s/<str:token>", shared.page, name="shared"),
     path("s/<str:token>/upload", shared.upload, name="shared_upload"),
     path("s/<str:token>/download", shared.download_all, name="shared_download"),

@@ -64,6 +64,7 @@ def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
         ],
         "my_albums": _my_albums(request.user),
         "single_image_id": image.pk,
+        "can_share": permissions.can_share_image(request.user, image),
     }
     return render(request, "photoshelf/image.html", context)
 
