@@ -254,7 +254,10 @@ def main() -> None:
         import django
         from django.core.management import call_command
 
+        from photoshelf.core import datadir
+
         django.setup()
+        datadir.prepare()  # the data folder, as `photoshelf` makes it before any command
         call_command("migrate", verbosity=0)
 
         for name in ("photoshelf.ingest", "photoshelf.gallery"):
