@@ -57,3 +57,34 @@ def test_it_finds_where_a_single_scan_ends_and_counts_its_restart_intervals(tmp_
     layout = jpeg.read_layout(write(tmp_path, data))
     assert layout.data_end == len(data) - 2  # the end marker
     assert layout.intervals == (3, 3)
+
+
+def test_windows_of_any_size_give_the_same_layout(tmp_path, monkeypatch):
+    """The file is read a window at a time: a marker split across two windows is found once."""
+    files = [
+        photo(size=(640, 480)),
+        flat_jpeg(progressive=True),
+        flat_jpeg(restart_marker_rows=1),
+        with_repeated_last_scan(flat_jpeg("L", progressive=True), 40),
+    ]
+    for data in files:
+        path = write(tmp_path, data)
+        whole = jpeg.read_layout(path)
+        for window in (2, 3, 7, 64, 1000):
+            monkeypatch.setattr(jpeg, "WINDOW_BYTES", window)
+            assert jpeg.read_layout(path) == whole, window
+        monkeypatch.undo()
+    assert whole.scans == 40
+
+
+def test_the_file_is_read_not_mapped(tmp_path, monkeypatch):
+    """A mapping's pages count in the worker's resident memory: a 100 MB upload scanned
+    through mmap added 100 MB to a worker's peak (the memory benchmark's figure)."""
+    import mmap
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("read_layout mapped the file")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    layout = jpeg.read_layout(write(tmp_path, photo(size=(640, 480))))
+    assert layout.scans == 1 and layout.data_end

@@ -3,15 +3,18 @@ every coefficient, and where the entropy-coded data of a single-scan file ends.
 
 One linear pass over the bytes (the entropy-coded data is skipped by a regular expression, at C
 speed), so decode can refuse what would be expensive or incomplete before any pixel is made.
+The file is read a window at a time, not mapped: a mapping's pages count in the worker's
+resident memory, so mapping a 100 MB upload and scanning it added 100 MB to its peak.
 """
 
 from __future__ import annotations
 
-import mmap
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+WINDOW_BYTES = 1024 * 1024  # how much of the file is read at a time to find a scan's end
 
 # Scans a file may have. libjpeg keeps every scan's coefficients for the whole picture, so each
 # scan costs time in proportion to the pixels whatever its size in bytes: a few bytes of scan,
@@ -86,11 +89,52 @@ def read_layout(path: Path) -> Layout:
         size = file.seek(0, 2)
         if size < 4:
             return Layout(scans=0, complete=False, data_end=None)
-        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return _walk(data, size)
+        return _walk(_Bytes(file), size)
 
 
-def _walk(data: mmap.mmap, size: int) -> Layout:
+class _Bytes:
+    """A file read as the walk needs it: a byte or a short slice at an offset, and a pattern
+    searched for or counted a window at a time (patterns are two bytes long, so windows that
+    overlap by one byte find every match once)."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+
+    def __getitem__(self, key: int | slice):
+        if isinstance(key, slice):
+            self._file.seek(key.start)
+            return self._file.read(max(0, key.stop - key.start))
+        self._file.seek(key)
+        byte = self._file.read(1)
+        if not byte:
+            raise IndexError(key)
+        return byte[0]
+
+    def _windows(self, start: int, end: int | None = None):
+        position = start
+        while end is None or position < end:
+            self._file.seek(position)
+            want = WINDOW_BYTES if end is None else min(WINDOW_BYTES, end - position)
+            window = self._file.read(want)
+            if not window:
+                return
+            yield position, window
+            if len(window) < 2 or len(window) < want:
+                return
+            position += len(window) - 1
+
+    def search(self, pattern: re.Pattern[bytes], start: int) -> int | None:
+        for position, window in self._windows(start):
+            found = pattern.search(window)
+            if found:
+                return position + found.start()
+        return None
+
+    def count(self, pattern: re.Pattern[bytes], start: int, end: int) -> int:
+        return sum(len(pattern.findall(window)) for _, window in self._windows(start, end))
+
+
+def _walk(data: _Bytes, size: int) -> Layout:
     frame = _Frame()
     scans, restart_interval, starved = 0, 0, False
     data_start = data_end = mcus = 0
@@ -121,8 +165,8 @@ def _walk(data: mmap.mmap, size: int) -> Layout:
             components = [segment[1 + 2 * i] for i in range(segment[0]) if 2 + 2 * i < len(segment)]
             first_dc = _mark_coded(frame, segment)
             mcus = frame.mcus(components)
-            found = _SCAN_END.search(data, position)
-            data_start, data_end = position, found.start() if found else size
+            found = data.search(_SCAN_END, position)
+            data_start, data_end = position, size if found is None else found
             position = data_end
             # Each block's DC value is coded on its own, in at least one bit: a scan with fewer
             # bits than blocks is data missing (a header claiming pixels the file never had).
@@ -138,7 +182,7 @@ def _walk(data: mmap.mmap, size: int) -> Layout:
         return Layout(scans=scans, complete=complete, data_end=None)
     intervals = None
     if restart_interval:
-        markers = sum(1 for _ in _RESTART.finditer(data, data_start, data_end))
+        markers = data.count(_RESTART, data_start, data_end)
         intervals = (-(-mcus // restart_interval), markers + 1)
     return Layout(scans=1, complete=complete, data_end=data_end, intervals=intervals)
 
