@@ -413,4 +413,6 @@ if __name__ == "__main__":
         log("photoshelf import")
         run_apart("import_throughput")
         log("resumable uploads (tus) beside one multipart POST")
-        run_apart("resumable", *(["--write-docs"] if "--write-docs" in sys.argv else []))
+        resumable = ["--large"] if "--full" in sys.argv else []  # 1 GiB: a minute or two more
+        resumable += ["--write-docs"] if "--write-docs" in sys.argv else []
+        run_apart("resumable", *resumable)

@@ -3,20 +3,27 @@ it, to the same `photoshelf serve --workers 2` (local storage), interleaved, eac
 workers' peak RSS; and, on an S3-protocol server (moto), the two ways to keep an unfinished
 upload's bytes in a bucket: chunks as objects, or the parts of an S3 multipart upload.
 
-`python -m benchmarks resumable [--rounds N] [--write-docs]`; `make bench` runs it too.
+With `--large` (and in `make bench-full`), also 1 GiB in 5 MB chunks, to local storage and to
+a bucket: the workers' peak RSS, and the most the data folder and the bucket held meanwhile.
+
+`python -m benchmarks resumable [--rounds N] [--large] [--write-docs]`; `make bench` runs it
+too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import logging
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from . import docs, images
@@ -25,6 +32,8 @@ from .serving import Client, Server, reset_peak, rss_mb
 MB = 1024 * 1024
 CHUNK = 5 * MB
 FILE_BYTES = 100_000_000
+LARGE_BYTES = 1024 * MB  # 1 GiB: a camera JPEG with bytes after its end, sent through tus
+SAMPLE_SECONDS = 0.2
 MAX_TUS_RATIO = 1.15  # tus time / multipart POST time, the same file size
 
 
@@ -175,6 +184,154 @@ def _as_multipart(s3, bucket: str, chunks: list[bytes], spool) -> None:
     s3.delete_object(Bucket=bucket, Key=key)
 
 
+class Peak:
+    """The highest value `measure()` gave, sampled every SAMPLE_SECONDS in a thread."""
+
+    def __init__(self, measure: Callable[[], int]) -> None:
+        self.measure, self.highest = measure, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.highest = max(self.highest, self.measure())
+            self._stop.wait(SAMPLE_SECONDS)
+
+    def __enter__(self) -> Peak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.highest = max(self.highest, self.measure())
+
+
+def disk_bytes(folder: Path) -> int:
+    """What the files under folder take on the disk (allocated blocks, as du counts)."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):  # removed between listing and looking
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return total
+
+
+def bucket_bytes(s3, bucket: str) -> int:
+    """The bytes of every object in the bucket and of every part of an unfinished multipart
+    upload (boto3 stores a large original as one)."""
+    total = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        total += sum(entry["Size"] for entry in page.get("Contents", []))
+    for upload in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        parts = s3.list_parts(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+        total += sum(part["Size"] for part in parts.get("Parts", []))
+    return total
+
+
+def padded_jpeg(size: int) -> bytes:
+    """A camera JPEG followed by random bytes to `size` (decoders stop at its end)."""
+    photo = images.camera_jpeg(variant=int.from_bytes(os.urandom(2), "big"))
+    return photo + os.urandom(size - len(photo))
+
+
+def large(workdir: Path, storage: str) -> dict:
+    """1 GiB through tus in 5 MB chunks to one server (local storage, or a bucket of moto's S3
+    server): the time, the workers' peak RSS, and the most the data folder and the bucket
+    held above what they held before."""
+    data = padded_jpeg(LARGE_BYTES)
+    env = {"PHOTOSHELF_MAX_UPLOAD_MB": str(2 * LARGE_BYTES // MB)}
+    env["PHOTOSHELF_NEAR_DUPLICATE_DISTANCE"] = "-1"
+    with contextlib.ExitStack() as stack:
+        s3, bucket = None, "large"
+        if storage == "s3":
+            s3, endpoint = stack.enter_context(moto_server())
+            s3.create_bucket(Bucket=bucket)
+            env |= {"PHOTOSHELF_STORAGE_URL": f"s3://{bucket}/media"}
+            env |= {"PHOTOSHELF_S3_ENDPOINT_URL": endpoint}
+        folder = workdir / f"large-{storage}"
+        server = stack.enter_context(Server(folder, workers=2, env=env))
+        tus(server, images.camera_jpeg(variant=2))  # warm up
+        idle = max(rss_mb(pid) for pid in server.worker_pids())
+        disk_before = disk_bytes(folder)
+        in_bucket_before = bucket_bytes(s3, bucket) if s3 is not None else 0
+        with Peak(lambda: disk_bytes(folder)) as disk:
+            if s3 is not None:
+                with Peak(lambda: bucket_bytes(s3, bucket)) as in_bucket:
+                    (seconds, _), rss = peak_of(server, lambda: tus(server, data))
+                bucket_peak = in_bucket.highest - in_bucket_before
+            else:
+                (seconds, _), rss = peak_of(server, lambda: tus(server, data))
+                bucket_peak = None
+        found = {
+            "storage": storage,
+            "seconds": seconds,
+            "rss": rss,
+            "idle_rss": idle,
+            "disk_peak": disk.highest - disk_before,
+            "bucket_peak": bucket_peak,
+            "file_bytes": len(data),
+        }
+    log(f"  1 GiB, {storage}: {seconds:.1f} s, peak RSS {rss:.0f} MB, {found}")
+    return found
+
+
+@contextlib.contextmanager
+def moto_server():
+    """moto's S3 server on a free port, and a client of it: (client, endpoint URL)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from .serving import free_port
+
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1"
+    )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        yield boto3.client("s3", endpoint_url=endpoint), endpoint
+    finally:
+        server.stop()
+
+
+def large_table(http: dict, runs: list[dict]) -> str:
+    gib = LARGE_BYTES / (1024 * MB)
+    lines = [
+        "| tus in 5 MB chunks | client time | peak RSS of a worker (before: warmed up, idle) "
+        "| data folder, most held | bucket, most held |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| ~{http['file_mb']:.0f} MB JPEG, local storage (the table above) "
+        f"| {statistics.median(http['tus_s']):.2f} s | {max(http['tus_rss']):.0f} MB | | |",
+    ]
+    for run in runs:
+        bucket = run["bucket_peak"]
+        lines.append(
+            f"| {gib:.0f} GiB (a JPEG and random bytes after it), {run['storage']} storage "
+            f"| {run['seconds']:.1f} s | {run['rss']:.0f} MB ({run['idle_rss']:.0f} MB) "
+            f"| {run['disk_peak'] / MB:,.0f} MiB ({run['disk_peak'] / run['file_bytes']:.2f}× "
+            "the file) | "
+            + (
+                ""
+                if bucket is None
+                else f"{bucket / MB:,.0f} MiB ({bucket / run['file_bytes']:.2f}×)"
+            )
+            + " |"
+        )
+    lines += ["", load_line()]
+    return "\n".join(lines)
+
+
+def load_line() -> str:
+    """The machine's load at the end of the run: a busy machine's ratios are less sure."""
+    return (
+        f"(Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end of the run.)"
+    )
+
+
 def table(http: dict, s3: dict | None) -> str:
     median = statistics.median
     lines = [
@@ -198,12 +355,14 @@ def table(http: dict, s3: dict | None) -> str:
             f"| median of {len(s3['objects_s'])} | {objects:.2f} s | {multipart:.2f} s "
             f"| {multipart / objects:.2f}× |",
         ]
+    lines += ["", load_line()]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks resumable", description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="uploads of each kind")
+    parser.add_argument("--large", action="store_true", help="also 1 GiB in 5 MB chunks")
     parser.add_argument("--write-docs", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
     log("resumable uploads: tus in 5 MB chunks beside one multipart POST")
@@ -215,6 +374,14 @@ def main() -> None:
     print(text)
     if args.write_docs:
         docs.write_between("resumable", text)
+    if args.large:
+        log("resumable uploads: 1 GiB in 5 MB chunks, local storage and a bucket")
+        with tempfile.TemporaryDirectory(prefix="photoshelf-bench-") as tmp:
+            runs = [large(Path(tmp), storage) for storage in ("local", "s3")]
+        text = large_table(http, runs)
+        print(text)
+        if args.write_docs:
+            docs.write_between("resumable-large", text)
 
 
 if __name__ == "__main__":

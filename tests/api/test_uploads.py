@@ -299,6 +299,20 @@ def test_a_method_override_reaches_patch(client):
     assert answer.status_code == 204 and answer["Upload-Offset"] == "3"
 
 
+def test_while_it_receives_the_storage_holds_its_bytes_once(client, settings):
+    """Chunk objects (a bucket) or the one file (a disk) add up to the offset, and nothing
+    else is kept: no spool of the request, no copy (docs/api.md, "Bounded")."""
+    data = image_bytes()
+    url = location(client, len(data))
+    half = len(data) // 2
+    assert patch(client, url, 0, data[:half]).status_code == 204
+    storage = get_storage()
+    keys = list(storage.keys())
+    assert keys and all(key.startswith(resumable.KEY_PREFIX) for key in keys)
+    assert sum(storage.size(key) for key in keys) == half
+    assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()) == []
+
+
 def test_a_large_patch_is_stored_in_bounded_chunks(client, monkeypatch, media_dir):
     monkeypatch.setattr(resumable, "PIECE_BYTES", 1000)
     data = image_bytes()

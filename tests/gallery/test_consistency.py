@@ -12,6 +12,7 @@ from photoshelf import cli
 from photoshelf.gallery.consistency import check
 from photoshelf.gallery.models import Image, PendingDeletion
 from photoshelf.storage import get_storage
+from photoshelf.storage.local import INCOMING_PREFIX
 from tests.conftest import stored_files
 from tests.factories import photo, upload
 
@@ -92,3 +93,44 @@ def test_a_missing_original_cannot_be_repaired_and_says_so(client):
     assert cli.main(["check", "--repair"]) == 1
     assert check().missing_originals == [image.original_key]
     assert Image.objects.filter(pk=image.pk).exists()  # the row stays: a person decides
+
+
+def _partial_write(storage) -> str:
+    """What a process killed while storing a large original leaves: on a local disk a
+    temporary file beside the key; in a bucket an unfinished multipart upload (boto3 puts a
+    large file in parts), invisible among the keys. The key it was for."""
+    key = "originals/ab/cd/" + "ab" * 32 + ".jpg"
+    path = storage.local_path(key)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / f"{INCOMING_PREFIX}deadbeef").write_bytes(b"half a photo")
+        return key
+    s3 = storage.client
+    started = s3.create_multipart_upload(Bucket=storage.bucket, Key=storage.prefix + key)
+    s3.upload_part(
+        Bucket=storage.bucket,
+        Key=storage.prefix + key,
+        UploadId=started["UploadId"],
+        PartNumber=1,
+        Body=b"x" * 5 * 1024 * 1024,
+    )
+    return key
+
+
+def test_a_partial_write_of_a_killed_process_is_listed_and_repair_removes_it(client, capsys):
+    storage = get_storage()
+    key = _partial_write(storage)
+    assert check().clean  # younger than the grace period: its writer may still be at it
+    assert list(storage.keys()) == []
+
+    assert cli.main(["check", "--grace-minutes", "0"]) == 1
+    line, verdict = capsys.readouterr().out.strip().splitlines()
+    assert line.startswith("abandoned write: " + key.rsplit("/", 1)[0])
+    assert verdict == "inconsistent"
+    assert cli.main(["check", "--repair", "--grace-minutes", "0"]) == 0
+    assert "1 abandoned write(s) removed" in capsys.readouterr().out
+    assert storage.abandoned(0) == []
+    assert check(grace=timedelta(0)).clean
+    if storage.local_path(key) is None:  # the bucket no longer keeps the parts
+        uploads = storage.client.list_multipart_uploads(Bucket=storage.bucket)
+        assert uploads.get("Uploads", []) == []

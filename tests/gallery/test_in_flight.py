@@ -14,6 +14,7 @@ from photoshelf.gallery.consistency import check
 from photoshelf.gallery.models import Image, UploadInFlight
 from photoshelf.storage import get_storage
 from photoshelf.storage.keys import original_key, rendition_key
+from photoshelf.storage.s3 import S3Storage
 from tests.conftest import stored_files
 from tests.factories import photo, upload
 
@@ -30,12 +31,25 @@ def a_dead_pid() -> int:
 
 
 def half_written(note: UploadInFlight, media_dir) -> None:
-    """The state a kill leaves: the note, the original stored, a rendition's temporary file."""
-    get_storage().put_bytes(KEYS[0], b"an original", tag=note.tag)
+    """The state a kill leaves: the note, the original stored, a rendition's temporary file
+    (in a bucket, the parts of its unfinished multipart upload)."""
+    storage = get_storage()
+    storage.put_bytes(KEYS[0], b"an original", tag=note.tag)
     if isinstance(media_dir, Path):
         partial = media_dir / Path(KEYS[1]).parent / f".incoming-{note.tag}partial"
         partial.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(b"half a rendit")
+    else:
+        assert isinstance(storage, S3Storage)
+        key = storage.prefix + KEYS[1]
+        started = storage.client.create_multipart_upload(Bucket=storage.bucket, Key=key)
+        storage.client.upload_part(
+            Bucket=storage.bucket,
+            Key=key,
+            UploadId=started["UploadId"],
+            PartNumber=1,
+            Body=b"half a rendit",
+        )
 
 
 def note_by(host: str, pid: int, started: str = "", lease=timedelta(hours=1)) -> UploadInFlight:
@@ -77,9 +91,15 @@ def test_it_never_touches_a_live_upload_on_another_host(media_dir, capsys):
     assert in_flight.sweep() == 0
     report = check(repair=True, grace=timedelta(0))
     assert report.clean and report.in_flight == [KEYS[0]] and report.orphans == []
+    assert report.abandoned == []  # its partial write is its own, not a dead process's
     assert cli.main(["check", "--repair", "--grace-minutes", "0"]) == 0
     assert stored_files(media_dir) == before
     assert UploadInFlight.objects.filter(pk=note.pk).exists()
+    if not isinstance(media_dir, Path):  # nor the parts it is putting
+        storage = get_storage()
+        assert isinstance(storage, S3Storage)
+        uploads = storage.client.list_multipart_uploads(Bucket=storage.bucket)["Uploads"]
+        assert [upload["Key"] for upload in uploads] == [storage.prefix + KEYS[1]]
 
 
 def test_it_never_touches_a_live_upload_of_this_process(media_dir):

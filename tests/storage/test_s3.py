@@ -1,6 +1,10 @@
 """S3Storage against moto's S3 server over real HTTP: the protocol, prefixes, presigned URLs,
 and what an unreachable server looks like."""
 
+import os
+import subprocess
+import sys
+import time
 import urllib.request
 
 import pytest
@@ -121,3 +125,51 @@ def test_a_server_with_a_mistyped_storage_url_refuses_to_start(tmp_path):
 
     done = run_photoshelf(tmp_path, "migrate", env={"PHOTOSHELF_STORAGE_URL": "s3:/photos"})
     assert done.returncode != 0 and "photoshelf.E001" in done.stderr
+
+
+def test_a_put_killed_midway_leaves_parts_that_abandoned_lists_and_remove_aborts(
+    storage, s3_server, tmp_path
+):
+    """boto3 puts a large file as a multipart upload: a process killed -9 midway leaves its
+    parts stored, though no key shows them. Once untouched for the given age they are listed,
+    and remove_abandoned aborts the upload."""
+    source = tmp_path / "large"
+    source.write_bytes(os.urandom(64 * 1024 * 1024))
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from photoshelf.storage.s3 import S3Storage; "
+            "S3Storage(sys.argv[1], 'shelf', endpoint_url=sys.argv[2])"
+            ".put_file('originals/large.jpg', __import__('pathlib').Path(sys.argv[3]))",
+            storage.bucket,
+            s3_server.endpoint_url,
+            str(source),
+        ],
+        env={**os.environ},
+    )
+    client = s3_server.client()
+
+    def parts_stored() -> bool:
+        for upload in client.list_multipart_uploads(Bucket=storage.bucket).get("Uploads", []):
+            listed = client.list_parts(
+                Bucket=storage.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+            )
+            if listed.get("Parts"):
+                return True
+        return False
+
+    try:
+        while not parts_stored():
+            assert writer.poll() is None, "the put finished before it could be killed"
+            time.sleep(0.01)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert list(storage.keys()) == []
+    assert storage.abandoned(3600) == []  # touched a moment ago: a writer may be alive
+    (found,) = storage.abandoned(0)
+    assert found.startswith("originals/large.jpg (unfinished multipart upload, ")
+    assert storage.remove_abandoned(0) == 1
+    assert client.list_multipart_uploads(Bucket=storage.bucket).get("Uploads", []) == []
+    assert storage.abandoned(0) == []

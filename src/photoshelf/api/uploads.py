@@ -3,9 +3,8 @@ termination, expiration, checksum), and GET of an upload's outcome as JSON.
 
 Plain Django views rather than ninja operations: tus is defined by headers on HEAD, PATCH and
 OPTIONS, a body of application/offset+octet-stream read as it streams, and statuses (412, 423,
-460) the protocol fixes; its own specification documents it (docs/api.md says how photoshelf
-speaks it), and every client library follows that, not an OpenAPI document. This module only
-parses headers and answers; gallery/resumable.py decides.
+460) the protocol fixes; uploads_openapi.py declares them for the OpenAPI document. This
+module only parses headers and answers; gallery/resumable.py decides.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from photoshelf.core.refusals import PROBLEM_CONTENT_TYPE, REFUSALS, Refusal, ca
 from photoshelf.http.answers import problem_response, unauthenticated
 from photoshelf.http.body import UnreadableBody
 
+from . import uploads_openapi
 from .activity import router as activity_router
 from .albums import router as albums_router
 from .auth import SIGNED_IN
@@ -26,7 +27,8 @@ from .users import router as users_router
 
 
 class PhotoshelfAPI(NinjaAPI):
-    """Documents error answers as what they are: application/problem+json (RFC 9457)."""
+    """Documents error answers as what they are: application/problem+json (RFC 9457), and the
+    tus endpoints, plain views beside the operations (uploads_openapi.py declares them)."""
 
     def get_openapi_schema(self, **kwargs) -> OpenAPISchema:
         schema = super().get_openapi_schema(**kwargs)
@@ -36,6 +38,7 @@ class PhotoshelfAPI(NinjaAPI):
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         answer["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+        schema["paths"].update(uploads_openapi.paths())
         return schema
 
 

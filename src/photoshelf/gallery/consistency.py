@@ -43,6 +43,7 @@ class Report:
     in_flight: list[str] = field(default_factory=list)  # keys of uploads still being written
     swept: int = 0  # notes of dead uploads whose files were removed
     expired_uploads: list[str] = field(default_factory=list)  # resumable ones, bytes left
+    abandoned: list[str] = field(default_factory=list)  # partial writes of killed processes
 
     @property
     def clean(self) -> bool:
@@ -51,6 +52,7 @@ class Report:
             or self.missing_renditions
             or self.orphans
             or self.expired_uploads
+            or self.abandoned
         )
 
     def lines(self) -> list[str]:
@@ -59,6 +61,7 @@ class Report:
         out += [f"missing rendition: {key}" for key in self.missing_renditions]
         out += [f"orphan file: {key}" for key in self.orphans]
         out += [f"expired upload: {token} (its bytes are left)" for token in self.expired_uploads]
+        out += [f"abandoned write: {what}" for what in self.abandoned]
         out += [f"repaired: {what}" for what in self.repaired]
         out += [f"cannot repair: {what}" for what in self.unrepairable]
         out += [f"in flight: {key} (an upload in progress)" for key in self.in_flight]
@@ -82,6 +85,11 @@ def check(
     if repair:
         resumable.sweep_expired(storage=storage)
     report.expired_uploads = [upload.token for upload in resumable.expired()]
+    live = in_flight.live_writes()  # another server's upload in progress is not abandoned
+    report.abandoned = storage.abandoned(grace.total_seconds(), live)
+    if repair and report.abandoned:
+        removed = storage.remove_abandoned(grace.total_seconds(), live)
+        report.repaired.append(f"{removed} abandoned write(s) removed")
     stored = set(storage.keys())
     # Read after the keys and before the rows: a file listed above was written after its
     # upload's note was committed, and that note is deleted with the row, so the file is found

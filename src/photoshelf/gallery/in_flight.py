@@ -125,6 +125,11 @@ def sweep(storage: Storage | None = None) -> int:
     return swept
 
 
+def live_writes() -> list[tuple[list[str], str]]:
+    """The keys and temporary files' tag of each upload still in flight (call after sweep)."""
+    return [(note.key_list, note.tag) for note in UploadInFlight.objects.all()]
+
+
 def live_keys() -> set[str]:
     """The keys of uploads still in flight (call after sweep): not orphans, not yet rows."""
     keys: set[str] = set()

@@ -4,10 +4,13 @@ special case, a full disk)."""
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+# Uploads still being written: each one's keys and the tag its temporary files carry.
+Live = Collection[tuple[list[str], str]]
 
 
 class StorageUnavailable(Exception):
@@ -63,7 +66,12 @@ class Storage(Protocol):
     def download_origin(self) -> str | None:
         """The scheme://host[:port] of download_url's URLs (for the pages' CSP), or None."""
 
-    def remove_abandoned(self, older_than_s: float) -> int:
+    def abandoned(self, older_than_s: float, live: Live = ()) -> list[str]:
+        """Partial writes of processes killed mid-write, untouched for `older_than_s`, but
+        those of the `live` uploads (their keys and tag): what remove_abandoned deletes, each
+        named for a person (`photoshelf check` lists them)."""
+
+    def remove_abandoned(self, older_than_s: float, live: Live = ()) -> int:
         """Delete partial writes of processes killed mid-write (never at a key); how many."""
 
     def remove_incoming(self, keys: list[str], tag: str) -> int:

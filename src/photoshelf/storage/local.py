@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from .base import write_failed
+from .base import Live, write_failed
 
 INCOMING_PREFIX = ".incoming-"
 
@@ -129,24 +129,41 @@ class LocalStorage:
     def download_origin(self) -> str | None:
         return None
 
-    def remove_abandoned(self, older_than_s: float) -> int:
-        """Delete temporary writes a killed process left behind; return how many.
+    def abandoned(self, older_than_s: float, live: Live = ()) -> list[str]:
+        """The temporary writes remove_abandoned would delete, by their paths in the folder."""
+        return [str(path.relative_to(self.root)) for path in self._abandoned(older_than_s, live)]
 
-        A write in progress touches its file at every chunk, so one untouched for
-        `older_than_s` seconds belongs to a process that died before its rename.
-        """
-        if not self.root.is_dir():
-            return 0
-        cutoff = time.time() - older_than_s
+    def remove_abandoned(self, older_than_s: float, live: Live = ()) -> int:
+        """Delete temporary writes a killed process left behind; return how many."""
         removed = 0
-        for path in self.root.rglob(INCOMING_PREFIX + "*"):
+        for path in self._abandoned(older_than_s, live):
             try:
-                if path.is_file() and path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
+                path.unlink()
             except FileNotFoundError:  # its writer finished (or another sweep ran) meanwhile
                 continue
+            removed += 1
         return removed
+
+    def _abandoned(self, older_than_s: float, live: Live) -> list[Path]:
+        """A write in progress touches its file at every chunk, so one untouched for
+        `older_than_s` seconds belongs to a process that died before its rename (unless it
+        carries the tag of a live upload, beside one of its keys)."""
+        if not self.root.is_dir():
+            return []
+        cutoff = time.time() - older_than_s
+        kept = {
+            (self._path(key).parent, INCOMING_PREFIX + tag) for keys, tag in live for key in keys
+        }
+        found = []
+        for path in self.root.rglob(INCOMING_PREFIX + "*"):
+            if any(path.parent == folder and path.name.startswith(name) for folder, name in kept):
+                continue
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    found.append(path)
+            except FileNotFoundError:
+                continue
+        return found
 
     def remove_incoming(self, keys: list[str], tag: str) -> int:
         """Delete the temporary files written under `tag` for these keys; return how many."""

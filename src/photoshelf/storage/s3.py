@@ -11,7 +11,7 @@ import io
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
@@ -22,7 +22,7 @@ from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .base import StorageUnavailable
+from .base import Live, StorageUnavailable
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 30
@@ -107,13 +107,58 @@ class S3Storage:
                 for entry in page.get("Contents", []):
                     yield entry["Key"][len(self.prefix) :]
 
-    def remove_abandoned(self, older_than_s: float) -> int:
-        """Nothing to do: an object appears whole or not at all. (The parts of a multipart
-        upload killed midway are invisible; a bucket lifecycle rule expires them.)"""
-        return 0
+    def abandoned(self, older_than_s: float, live: Live = ()) -> list[str]:
+        """The multipart uploads under the prefix untouched for `older_than_s`: boto3 puts a
+        large file in parts, and a process killed midway leaves them, invisible among the
+        keys yet stored (and billed) until aborted."""
+        return [
+            f"{key} (unfinished multipart upload, {size} bytes in parts)"
+            for key, _upload_id, size in self._stale_multipart_uploads(older_than_s, live)
+        ]
+
+    def remove_abandoned(self, older_than_s: float, live: Live = ()) -> int:
+        """Abort those multipart uploads (an object itself appears whole or not at all)."""
+        removed = 0
+        for key, upload_id, _size in self._stale_multipart_uploads(older_than_s, live):
+            with _failures(key):
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=self._key(key), UploadId=upload_id
+                )
+            removed += 1
+        return removed
+
+    def _stale_multipart_uploads(
+        self, older_than_s: float, live: Live
+    ) -> Iterator[tuple[str, str, int]]:
+        """(key, upload id, bytes in parts) of each multipart upload whose last part (or its
+        start, with none) is older than `older_than_s` (a live writer adds a part every few
+        seconds), but at a key of a `live` upload."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+        kept = {self._key(key) for keys, _tag in live for key in keys}
+        with _failures(self.prefix):
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    key, upload_id = upload["Key"], upload["UploadId"]
+                    if key in kept:
+                        continue
+                    parts = [
+                        part
+                        for part_page in self.client.get_paginator("list_parts").paginate(
+                            Bucket=self.bucket, Key=key, UploadId=upload_id
+                        )
+                        for part in part_page.get("Parts", [])
+                    ]
+                    touched = max([upload["Initiated"], *(p["LastModified"] for p in parts)])
+                    if touched < cutoff:
+                        size = sum(part["Size"] for part in parts)
+                        yield key[len(self.prefix) :], upload_id, size
 
     def remove_incoming(self, keys: list[str], tag: str) -> int:
-        """Nothing to do: no temporary objects (see remove_abandoned)."""
+        """Nothing to do: no temporary objects (a multipart upload's parts are aborted by
+        remove_abandoned)."""
         return 0
 
     def local_path(self, key: str) -> Path | None:
