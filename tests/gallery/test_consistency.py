@@ -92,3 +92,29 @@ def test_a_missing_original_cannot_be_repaired_and_says_so(client):
     assert cli.main(["check", "--repair"]) == 1
     assert check().missing_originals == [image.original_key]
     assert Image.objects.filter(pk=image.pk).exists()  # the row stays: a person decides
+
+
+def test_repair_gives_a_photo_stored_before_webp_its_webp_renditions_and_keeps_its_jpegs(
+    client, media_dir
+):
+    image = add(client, size=(2000, 1000))
+    storage = get_storage()
+    jpegs = {}
+    for size in ("preview", "thumbnail"):
+        with storage.open(image.rendition_key(size)) as fh:
+            jpegs[size] = fh.read()
+        storage.delete(image.rendition_key(size, "webp"))  # as a photo stored before them
+
+    report = check()
+    assert sorted(report.missing_renditions) == sorted(
+        [image.rendition_key("preview", "webp"), image.rendition_key("thumbnail", "webp")]
+    )
+    assert cli.main(["check", "--repair"]) == 0
+    assert stored_files(media_dir) == sorted(image.storage_keys())
+    for size, width in (("preview", 1600), ("thumbnail", 400)):
+        with storage.open(image.rendition_key(size, "webp")) as fh, PILImage.open(fh) as webp:
+            assert (webp.format, webp.width) == ("WEBP", width)
+        with storage.open(image.rendition_key(size)) as fh:
+            assert fh.read() == jpegs[size]  # what browsers cached stays as it was
+    assert client.get(f"/images/{image.pk}/thumbnail.webp")["Content-Type"] == "image/webp"
+    assert check().clean

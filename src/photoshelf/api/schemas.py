@@ -52,8 +52,10 @@ class ImageOut(Schema):
     uploaded_by: str | None
     sha256: str
     original_url: str
-    preview_url: str
-    thumbnail_url: str
+    preview_url: str  # JPEG
+    thumbnail_url: str  # JPEG
+    preview_webp_url: str  # the same preview as WebP, about half the bytes
+    thumbnail_webp_url: str
 
     @staticmethod
     def resolve_taken_at(image: Image) -> str | None:
@@ -85,6 +87,14 @@ class ImageOut(Schema):
     @staticmethod
     def resolve_thumbnail_url(image: Image) -> str:
         return image_url("web:rendition", image.pk, "thumbnail")
+
+    @staticmethod
+    def resolve_preview_webp_url(image: Image) -> str:
+        return image_url("web:rendition", image.pk, "preview.webp")
+
+    @staticmethod
+    def resolve_thumbnail_webp_url(image: Image) -> str:
+        return image_url("web:rendition", image.pk, "thumbnail.webp")
 
 
 class ImagePage(Schema):
@@ -265,8 +275,10 @@ class SharedImageOut(Schema):
     camera: str
     taken_at: str | None
     uploaded_at: datetime
-    preview_url: str
-    thumbnail_url: str
+    preview_url: str  # JPEG
+    thumbnail_url: str  # JPEG
+    preview_webp_url: str
+    thumbnail_webp_url: str
     original_url: str | None  # null when the link does not allow downloads
 
 

@@ -1,7 +1,8 @@
 """`photoshelf check`: every disagreement between the rows and the stored files, and its repair.
 
 Missing originals cannot be repaired (the bytes are gone); missing renditions are made again
-from the original; files no row references are removed. Works on any storage backend.
+from the original (so photos stored before the WebP renditions gain them); files no row
+references are removed. Works on any storage backend.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def check(
         absent = [key for key in keys[1:] if key not in stored]
         report.missing_renditions += absent
         if absent and repair:
-            _rerender(image, storage, report)
+            _rerender(image, storage, report, set(absent))
     report.in_flight = sorted(writing - expected)
     report.orphans = sorted(stored - expected - writing)
     if repair:
@@ -109,7 +110,9 @@ def check(
     return report
 
 
-def _rerender(image: Image, storage: Storage, report: Report) -> None:
+def _rerender(image: Image, storage: Storage, report: Report, absent: set[str]) -> None:
+    """Make the absent renditions again (all of them, from one decode) and store those only: a
+    photo stored before an encoding existed (WebP) gains it, and its JPEGs stay as served."""
     with tempfile.TemporaryDirectory(prefix="photoshelf-check-") as folder:
         path = Path(folder) / "original"
         with storage.open(image.original_key) as src, open(path, "wb") as dst:
@@ -124,7 +127,10 @@ def _rerender(image: Image, storage: Storage, report: Report) -> None:
             report.unrepairable.append(f"image {image.pk}: {refusal.detail}")
             return
     for rendition in processed.made:
-        storage.put_bytes(image.rendition_key(rendition.size.name), rendition.data)
+        for encoding, data in rendition.files:
+            key = image.rendition_key(rendition.size.name, encoding.extension)
+            if key in absent:
+                storage.put_bytes(key, data)
     report.repaired.append(f"renditions of image {image.pk} made again")
 
 

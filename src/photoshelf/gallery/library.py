@@ -231,9 +231,10 @@ def _store_files(
         storage.put_file(key, incoming.path, spooled=incoming.spooled, tag=note.tag)
         written.append(key)
         for rendition in made:
-            key = rendition_key(image.sha256, rendition.size.name, rendition.size.extension)
-            storage.put_bytes(key, rendition.data, tag=note.tag)
-            written.append(key)
+            for encoding, data in rendition.files:
+                key = rendition_key(image.sha256, rendition.size.name, encoding.extension)
+                storage.put_bytes(key, data, tag=note.tag)
+                written.append(key)
     except BaseException:
         deletion.remove_unless_referenced(image.sha256, written)
         raise

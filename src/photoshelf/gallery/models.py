@@ -149,11 +149,22 @@ class Image(models.Model):
     def original_key(self) -> str:
         return original_key(self.sha256, self.extension)
 
-    def rendition_key(self, size_name: str) -> str:
-        return rendition_key(self.sha256, size_name, SIZES[size_name].extension)
+    def rendition_key(self, size_name: str, extension: str | None = None) -> str:
+        """The key of one size in one of its encodings (default: the fallback, JPEG)."""
+        extension = extension or SIZES[size_name].fallback.extension
+        return rendition_key(self.sha256, size_name, extension)
 
     def storage_keys(self) -> list[str]:
-        return [self.original_key, *(self.rendition_key(name) for name in SIZES)]
+        """Every file of this photo, the original first: what deletion, the trash, the in-flight
+        note and `photoshelf check` go by."""
+        return [
+            self.original_key,
+            *(
+                self.rendition_key(size.name, encoding.extension)
+                for size in SIZES.values()
+                for encoding in size.encodings
+            ),
+        ]
 
     @property
     def in_trash(self) -> bool:

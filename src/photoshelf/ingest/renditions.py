@@ -1,4 +1,5 @@
-"""render(): one decode, every size of core.sizes.RENDITIONS, in sRGB, no metadata.
+"""render(): one decode, every size of core.sizes.RENDITIONS in each of its encodings, in sRGB,
+no metadata.
 
 The original is decoded once, at the largest rendition's scale (JPEG's DCT scaling does most of
 the shrinking for free via draft()); smaller sizes are made from the larger, and the EXIF
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageOps
 
 from photoshelf.core.refusals import Refusal
-from photoshelf.core.sizes import RENDITIONS, Size
+from photoshelf.core.sizes import RENDITIONS, Encoding, Size
 
 from . import colour
 from .decode import Opened
@@ -32,11 +33,16 @@ REDUCING_GAP = 2.0
 @dataclass(frozen=True)
 class Rendition:
     size: Size
-    data: bytes
+    files: tuple[tuple[Encoding, bytes], ...] = field(repr=False)  # in size.encodings' order
     width: int
     height: int
     # The displayed pixels the bytes were encoded from: what the perceptual fingerprint reads.
     pixels: Image.Image = field(repr=False, compare=False)
+
+    @property
+    def data(self) -> bytes:
+        """The fallback encoding's bytes (JPEG)."""
+        return self.files[0][1]
 
 
 def render(opened: Opened, orientation: int, *, name: str = "") -> list[Rendition]:
@@ -67,7 +73,8 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
         if to_srgb is not None:  # once, on the largest size: the smaller ones are made from it
             pixels, to_srgb = to_srgb(pixels), None
         shown = _orient(pixels, orientation)
-        made.append(Rendition(size, _encode(shown, size), shown.width, shown.height, shown))
+        files = tuple((encoding, _encode(shown, encoding)) for encoding in size.encodings)
+        made.append(Rendition(size, files, shown.width, shown.height, shown))
     return made
 
 
@@ -129,7 +136,7 @@ def _orient(image: Image.Image, orientation: int) -> Image.Image:
     return image
 
 
-def _encode(image: Image.Image, size: Size) -> bytes:
+def _encode(image: Image.Image, encoding: Encoding) -> bytes:
     out = io.BytesIO()
-    image.save(out, size.format, quality=size.quality)  # sRGB: no profile needed
+    image.save(out, encoding.format, **dict(encoding.options))  # sRGB: no profile needed
     return out.getvalue()
