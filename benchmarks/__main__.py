@@ -25,7 +25,18 @@ from pathlib import Path
 import PIL
 from PIL import features
 
-from . import corpus, decodes, docs, floor, formats, gallery, images, ingest_http, thumbnails
+from . import (
+    corpus,
+    decodes,
+    docs,
+    floor,
+    formats,
+    gallery,
+    images,
+    ingest_http,
+    pipelines,
+    thumbnails,
+)
 from .gallery import CAMERAS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -388,6 +399,8 @@ def main() -> None:
     fl = run_floor(max(5, args.runs // 2))
     log("formats: ingest time per format beside its decoder's own")
     format_rows = formats.run(max(3, args.runs // 3))
+    log("pipelines: ingest per format beside the fastest minimum pipeline of any library")
+    pipeline_rows = pipelines.run(max(3, args.runs // 3))
     log("ingest through a real `photoshelf serve --workers 2`")
     with tempfile.TemporaryDirectory(prefix="photoshelf-bench-") as tmp:
         ing = ingest_http.run(Path(tmp), runs=args.runs, per_level=args.per_level, log=log)
@@ -399,6 +412,10 @@ def main() -> None:
             galleries.append(found)
     m["load_end"] = os.getloadavg()[0]
     table = report(m, fl, ing, galleries, time.perf_counter() - started, args)
+    table += (
+        "\n\nPer format, ingest beside the fastest minimum pipeline any installed library "
+        "gives, in one process, interleaved:\n\n" + pipelines.markdown(pipeline_rows)
+    )
     table += "\n\nPer format, in one process, interleaved:\n\n" + formats.markdown(format_rows)
     print(table)
     if args.json:
@@ -410,6 +427,7 @@ def main() -> None:
                     "ingest": ing,
                     "gallery": galleries,
                     "formats": format_rows,
+                    "pipelines": pipeline_rows,
                 },
                 indent=1,
                 default=str,
@@ -431,6 +449,8 @@ if __name__ == "__main__":
         run_apart("resumable", *sys.argv[2:])
     elif sys.argv[1:2] == ["formats"]:  # that part alone
         run_apart("formats", *sys.argv[2:])
+    elif sys.argv[1:2] == ["pipelines"]:  # that part alone
+        run_apart("pipelines", *sys.argv[2:])
     elif sys.argv[1:2] == ["thumbnails"]:  # every candidate encoding, not only the chosen ones
         run_apart("thumbnails", *sys.argv[2:])
     else:
