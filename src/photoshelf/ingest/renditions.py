@@ -2,9 +2,10 @@
 no metadata.
 
 The original is decoded once, at the largest rendition's scale (JPEG's DCT scaling does most of
-the shrinking for free via draft()); smaller sizes are made from the larger, and the EXIF
-orientation is applied to the small images, never to the full-size one, and so is the
-conversion to sRGB from an embedded colour profile (colour.py).
+the shrinking for free via draft()), by libvips for plain PNGs (vips.py), else by Pillow;
+smaller sizes are made from the larger, and the EXIF orientation is applied to the small images,
+never to the full-size one, and so is the conversion to sRGB from an embedded colour profile
+(colour.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PIL import Image, ImageOps
 from photoshelf.core.refusals import Refusal
 from photoshelf.core.sizes import RENDITIONS, Encoding, Size
 
-from . import colour
+from . import colour, vips
 from .decode import Opened
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
             # preview when it is big enough, else a half-size demosaic (raw.py); OpenEXR:
             # whole blocks averaged before tone-mapping (exr.py)
             image.draft("RGB", target)
-        image.load()
+        image = _load(opened)
         pixels, to_srgb = _decoded(image, name)
     except Refusal:
         raise
@@ -76,6 +77,18 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
         files = tuple((encoding, _encode(shown, encoding)) for encoding in size.encodings)
         made.append(Rendition(size, files, shown.width, shown.height, shown))
     return made
+
+
+def _load(opened: Opened) -> Image.Image:
+    """The decoded pixels, by the fastest decoder measured for the format (vips.py: PNG), else
+    by Pillow's."""
+    image = opened.image
+    if vips.decodes(image, animated=opened.animated):
+        pixels = vips.load(image)
+        if pixels is not None:
+            return pixels
+    image.load()
+    return image
 
 
 def _decoded(image: Image.Image, name: str) -> tuple[Image.Image, colour.Convert | None]:
