@@ -88,7 +88,7 @@ function initLightbox(cards) {
     const index = list.indexOf(card);
     dialog.dataset.imageId = card.dataset.imageId;
     // WebP where the browser takes it (the <source>), else the JPEG: the card's own choice
-    parts.source.srcset = card.dataset.previewWebp;
+    if (parts.source) parts.source.srcset = card.dataset.previewWebp || "";
     parts.image.src = card.dataset.preview;
     parts.image.alt = card.dataset.name;
     parts.title.textContent = card.dataset.name;
