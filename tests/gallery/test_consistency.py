@@ -98,12 +98,19 @@ def test_repair_gives_a_photo_stored_before_webp_its_webp_renditions_and_keeps_i
     client, media_dir
 ):
     image = add(client, size=(2000, 1000))
+    assert image.has_webp
     storage = get_storage()
     jpegs = {}
     for size in ("preview", "thumbnail"):
         with storage.open(image.rendition_key(size)) as fh:
             jpegs[size] = fh.read()
         storage.delete(image.rendition_key(size, "webp"))  # as a photo stored before them
+    Image.everything.filter(pk=image.pk).update(has_webp=False)  # as migration 0019 left it
+    # Until then its pages offer the JPEG alone: a <source> without its file is a broken picture.
+    assert ".webp" not in client.get("/").content.decode()
+    assert ".webp" not in client.get(f"/images/{image.pk}").content.decode()
+    answer = client.get(f"/api/images/{image.pk}").json()
+    assert answer["thumbnail_webp_url"] is None and answer["preview_webp_url"] is None
 
     report = check()
     assert sorted(report.missing_renditions) == sorted(
@@ -117,4 +124,10 @@ def test_repair_gives_a_photo_stored_before_webp_its_webp_renditions_and_keeps_i
         with storage.open(image.rendition_key(size)) as fh:
             assert fh.read() == jpegs[size]  # what browsers cached stays as it was
     assert client.get(f"/images/{image.pk}/thumbnail.webp")["Content-Type"] == "image/webp"
+    image.refresh_from_db()
+    assert (
+        image.has_webp
+        and f"/images/{image.pk}/thumbnail.webp 400w" in client.get("/").content.decode()
+    )
+    assert client.get(f"/api/images/{image.pk}").json()["thumbnail_webp_url"] is not None
     assert check().clean

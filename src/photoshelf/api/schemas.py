@@ -54,8 +54,10 @@ class ImageOut(Schema):
     original_url: str
     preview_url: str  # JPEG
     thumbnail_url: str  # JPEG
-    preview_webp_url: str  # the same preview as WebP, about half the bytes
-    thumbnail_webp_url: str
+    # The same pixels as WebP; null for a photo stored before them, until `photoshelf check
+    # --repair` makes them.
+    preview_webp_url: str | None
+    thumbnail_webp_url: str | None
 
     @staticmethod
     def resolve_taken_at(image: Image) -> str | None:
@@ -89,12 +91,12 @@ class ImageOut(Schema):
         return image_url("web:rendition", image.pk, "thumbnail")
 
     @staticmethod
-    def resolve_preview_webp_url(image: Image) -> str:
-        return image_url("web:rendition", image.pk, "preview.webp")
+    def resolve_preview_webp_url(image: Image) -> str | None:
+        return image_url("web:rendition", image.pk, "preview.webp") if image.has_webp else None
 
     @staticmethod
-    def resolve_thumbnail_webp_url(image: Image) -> str:
-        return image_url("web:rendition", image.pk, "thumbnail.webp")
+    def resolve_thumbnail_webp_url(image: Image) -> str | None:
+        return image_url("web:rendition", image.pk, "thumbnail.webp") if image.has_webp else None
 
 
 class ImagePage(Schema):
@@ -277,8 +279,8 @@ class SharedImageOut(Schema):
     uploaded_at: datetime
     preview_url: str  # JPEG
     thumbnail_url: str  # JPEG
-    preview_webp_url: str
-    thumbnail_webp_url: str
+    preview_webp_url: str | None  # null until the photo's WebP renditions are made
+    thumbnail_webp_url: str | None
     original_url: str | None  # null when the link does not allow downloads
 
 

@@ -112,6 +112,10 @@ def image_for(
         height=facts.height,
         thumbnail_width=made[-1].width,
         thumbnail_height=made[-1].height,
+        has_webp=all(
+            any(encoding.extension == "webp" for encoding, _ in rendition.files)
+            for rendition in made
+        ),
         animated=opened.animated,
         motion_video_start=processed.motion_video.start if processed.motion_video else None,
         motion_video_length=processed.motion_video.length if processed.motion_video else None,

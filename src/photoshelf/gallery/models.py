@@ -41,6 +41,10 @@ class Image(models.Model):
     height = models.PositiveIntegerField()
     thumbnail_width = models.PositiveIntegerField()
     thumbnail_height = models.PositiveIntegerField()
+    # Its WebP renditions are stored: pages offer them only then (a <source> whose file is
+    # missing is a broken picture, not the JPEG). Photos stored before they existed get them,
+    # and this, from `photoshelf check --repair`.
+    has_webp = models.BooleanField(default=False)
     # An animated GIF, WebP or APNG: the renditions show its first frame, the page the original.
     animated = models.BooleanField(default=False)
     # A motion photo: where its MP4 lies in the original (bytes), or null for a still.

@@ -32,27 +32,35 @@ def image_url(view: str, image_id: int, *extra: str) -> str:
     return f"{get_script_prefix()}{head}{image_id}{tail}"
 
 
-def rendition_urls(url_of: Callable[[str], str]) -> dict[str, str]:
+def rendition_urls(url_of: Callable[[str], str], *, has_webp: bool) -> dict[str, str | None]:
     """Every rendition's URL, from `url_of(name)` for each name core.sizes.lookup() knows:
-    "thumbnail_url" (the JPEG), "thumbnail_webp_url", "preview_url", "preview_webp_url"."""
-    urls = {}
+    "thumbnail_url" (the JPEG), "thumbnail_webp_url", "preview_url", "preview_webp_url"; the
+    WebP ones None while the photo has none stored (Image.has_webp)."""
+    urls: dict[str, str | None] = {}
     for size in RENDITIONS:
         for encoding in size.encodings:
-            key = size.name if encoding is size.fallback else f"{size.name}_{encoding.extension}"
-            urls[f"{key}_url"] = url_of(url_name(size, encoding))
+            fallback = encoding is size.fallback
+            key = size.name if fallback else f"{size.name}_{encoding.extension}"
+            stored = fallback or has_webp
+            urls[f"{key}_url"] = url_of(url_name(size, encoding)) if stored else None
     return urls
 
 
-def image_rendition_urls(image_id: int) -> dict[str, str]:
+def image_rendition_urls(image_id: int, *, has_webp: bool) -> dict[str, str | None]:
     """A photo's rendition URLs in the gallery (/images/<id>/...)."""
-    return rendition_urls(lambda name: image_url("web:rendition", image_id, name))
+    return rendition_urls(
+        lambda name: image_url("web:rendition", image_id, name), has_webp=has_webp
+    )
 
 
-def shared_image_urls(token: str, image_id: int, *, allow_download: bool) -> dict[str, str | None]:
+def shared_image_urls(
+    token: str, image_id: int, *, allow_download: bool, has_webp: bool
+) -> dict[str, str | None]:
     """A photo's URLs under a share link (/s/<token>/...): the only ones its page hands out."""
     return {
         **rendition_urls(
-            lambda name: reverse("web:shared_rendition", args=[token, image_id, name])
+            lambda name: reverse("web:shared_rendition", args=[token, image_id, name]),
+            has_webp=has_webp,
         ),
         "original_url": (
             reverse("web:shared_original", args=[token, image_id]) if allow_download else None

@@ -21,15 +21,16 @@ def facts(image: Image, urls: dict) -> dict:
     rendition URLs: the gallery's own, or a share link's)."""
     thumbnail, preview = urls["thumbnail_url"], urls["preview_url"]
     widths = f"{image.thumbnail_width}w", f"{image.preview_size[0]}w"
+    webp = urls["thumbnail_webp_url"], urls["preview_webp_url"]
     return {
         "id": image.pk,
         "name": image.name,
         "thumbnail_url": thumbnail,
         "preview_url": preview,
-        "preview_webp_url": urls["preview_webp_url"],
+        "preview_webp_url": webp[1] or "",
         "srcset": f"{thumbnail} {widths[0]}, {preview} {widths[1]}",
-        "webp_srcset": f"{urls['thumbnail_webp_url']} {widths[0]}, "
-        f"{urls['preview_webp_url']} {widths[1]}",
+        # "" while the photo has no WebP stored: the card then offers the JPEG alone
+        "webp_srcset": f"{webp[0]} {widths[0]}, {webp[1]} {widths[1]}" if webp[1] else "",
         "thumbnail_width": image.thumbnail_width,
         "thumbnail_height": image.thumbnail_height,
         "file_size": image.file_size,
@@ -43,7 +44,7 @@ def facts(image: Image, urls: dict) -> dict:
 
 def card(image: Image, user) -> dict:
     return {
-        **facts(image, image_rendition_urls(image.pk)),
+        **facts(image, image_rendition_urls(image.pk, has_webp=image.has_webp)),
         "page_url": image_url("web:image", image.pk),
         "original_url": image_url("web:original", image.pk),
         "delete_url": image_url("web:delete", image.pk),
