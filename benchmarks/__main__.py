@@ -231,13 +231,8 @@ def report(m: dict, fl: dict, ing: dict, galleries: list[dict], seconds: float, 
         f"{p['bytes_thumb_webp'] // 1000} / {p['bytes_thumb_avif'] // 1000} kB",
     )
     page = fl["page"]
-    for size_name, what in (
-        ("thumbnail", "thumbnails"),
-        (
-            "preview",
-            "previews (what a card shows at 1.5× pixel density and above, and the lightbox)",
-        ),
-    ):
+    # Only the thumbnail has a WebP (core.sizes: the preview's would cost ~40× its JPEG's encode)
+    for size_name, what in (("thumbnail", "thumbnails"),):
         jpg, webp = page[size_name]["jpg"], page[size_name]["webp"]
         t.add(
             f"**a {page['cards']}-card gallery page's {what}, WebP / JPEG** ({page['photos']} "

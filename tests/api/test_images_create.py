@@ -39,10 +39,10 @@ def test_it_stores_an_image_and_answers_201_with_its_json(client, media_dir):
     assert body["original_url"] == f"/images/{image.pk}/original"
     assert body["preview_url"] == f"/images/{image.pk}/preview"
     assert body["thumbnail_url"] == f"/images/{image.pk}/thumbnail"
-    assert body["preview_webp_url"] == f"/images/{image.pk}/preview.webp"
+    assert "preview_webp_url" not in body  # the preview is JPEG alone (core.sizes)
     assert body["thumbnail_webp_url"] == f"/images/{image.pk}/thumbnail.webp"
     assert client.get(body["thumbnail_webp_url"])["Content-Type"] == "image/webp"
-    assert len(stored_files(media_dir)) == 5  # original; preview and thumbnail, JPEG and WebP
+    assert len(stored_files(media_dir)) == 4  # original; preview; thumbnail, JPEG and WebP
 
 
 def test_the_stored_original_is_the_upload_byte_for_byte_and_no_spool_file_is_left(

@@ -104,23 +104,21 @@ def test_repair_gives_a_photo_stored_before_webp_its_webp_renditions_and_keeps_i
     for size in ("preview", "thumbnail"):
         with storage.open(image.rendition_key(size)) as fh:
             jpegs[size] = fh.read()
-        storage.delete(image.rendition_key(size, "webp"))  # as a photo stored before them
+    storage.delete(image.rendition_key("thumbnail", "webp"))  # as a photo stored before it
     Image.everything.filter(pk=image.pk).update(has_webp=False)  # as migration 0019 left it
     # Until then its pages offer the JPEG alone: a <source> without its file is a broken picture.
     assert ".webp" not in client.get("/").content.decode()
     assert ".webp" not in client.get(f"/images/{image.pk}").content.decode()
     answer = client.get(f"/api/images/{image.pk}").json()
-    assert answer["thumbnail_webp_url"] is None and answer["preview_webp_url"] is None
+    assert answer["thumbnail_webp_url"] is None and "preview_webp_url" not in answer
 
     report = check()
-    assert sorted(report.missing_renditions) == sorted(
-        [image.rendition_key("preview", "webp"), image.rendition_key("thumbnail", "webp")]
-    )
+    assert report.missing_renditions == [image.rendition_key("thumbnail", "webp")]
     assert cli.main(["check", "--repair"]) == 0
     assert stored_files(media_dir) == sorted(image.storage_keys())
-    for size, width in (("preview", 1600), ("thumbnail", 400)):
-        with storage.open(image.rendition_key(size, "webp")) as fh, PILImage.open(fh) as webp:
-            assert (webp.format, webp.width) == ("WEBP", width)
+    with storage.open(image.rendition_key("thumbnail", "webp")) as fh, PILImage.open(fh) as webp:
+        assert (webp.format, webp.width) == ("WEBP", 400)
+    for size in ("preview", "thumbnail"):
         with storage.open(image.rendition_key(size)) as fh:
             assert fh.read() == jpegs[size]  # what browsers cached stays as it was
     assert client.get(f"/images/{image.pk}/thumbnail.webp")["Content-Type"] == "image/webp"

@@ -38,11 +38,15 @@ def test_it_applies_the_exif_orientation(tmp_path):
     assert (made["thumbnail"].width, made["thumbnail"].height) == (300, 400)
 
 
-def test_every_size_is_made_as_a_jpeg_and_a_webp_of_the_same_pixels(tmp_path):
+def test_the_thumbnail_is_made_as_a_jpeg_and_a_webp_of_the_same_pixels(tmp_path):
     made = render_bytes(tmp_path, photo(size=(4000, 3000), orientation=6), orientation=6)
-    for name, box in (("preview", (1200, 1600)), ("thumbnail", (300, 400))):
+    assert [encoding.format for encoding, _ in made["preview"].files] == ["JPEG"]
+    for name, box, formats in (
+        ("preview", (1200, 1600), ["JPEG"]),
+        ("thumbnail", (300, 400), ["JPEG", "WEBP"]),
+    ):
         rendition = made[name]
-        assert [encoding.format for encoding, _ in rendition.files] == ["JPEG", "WEBP"]
+        assert [encoding.format for encoding, _ in rendition.files] == formats
         assert rendition.data == rendition.files[0][1]  # the fallback
         shown = np.asarray(rendition.pixels, dtype=np.int16)
         for encoding, data in rendition.files:

@@ -55,8 +55,7 @@ class ImageOut(Schema):
     preview_url: str  # JPEG
     thumbnail_url: str  # JPEG
     # The same pixels as WebP; null for a photo stored before them, until `photoshelf check
-    # --repair` makes them.
-    preview_webp_url: str | None
+    # --repair` makes it.
     thumbnail_webp_url: str | None
 
     @staticmethod
@@ -89,10 +88,6 @@ class ImageOut(Schema):
     @staticmethod
     def resolve_thumbnail_url(image: Image) -> str:
         return image_url("web:rendition", image.pk, "thumbnail")
-
-    @staticmethod
-    def resolve_preview_webp_url(image: Image) -> str | None:
-        return image_url("web:rendition", image.pk, "preview.webp") if image.has_webp else None
 
     @staticmethod
     def resolve_thumbnail_webp_url(image: Image) -> str | None:
@@ -279,8 +274,7 @@ class SharedImageOut(Schema):
     uploaded_at: datetime
     preview_url: str  # JPEG
     thumbnail_url: str  # JPEG
-    preview_webp_url: str | None  # null until the photo's WebP renditions are made
-    thumbnail_webp_url: str | None
+    thumbnail_webp_url: str | None  # null until the photo's WebP thumbnail is made
     original_url: str | None  # null when the link does not allow downloads
 
 

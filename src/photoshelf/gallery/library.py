@@ -112,9 +112,9 @@ def image_for(
         height=facts.height,
         thumbnail_width=made[-1].width,
         thumbnail_height=made[-1].height,
-        has_webp=all(
-            any(encoding.extension == "webp" for encoding, _ in rendition.files)
-            for rendition in made
+        # the WebP renditions of the sizes that have one (the thumbnail: core.sizes)
+        has_webp=any(
+            encoding.extension == "webp" for rendition in made for encoding, _ in rendition.files
         ),
         animated=opened.animated,
         motion_video_start=processed.motion_video.start if processed.motion_video else None,

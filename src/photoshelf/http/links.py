@@ -34,7 +34,7 @@ def image_url(view: str, image_id: int, *extra: str) -> str:
 
 def rendition_urls(url_of: Callable[[str], str], *, has_webp: bool) -> dict[str, str | None]:
     """Every rendition's URL, from `url_of(name)` for each name core.sizes.lookup() knows:
-    "thumbnail_url" (the JPEG), "thumbnail_webp_url", "preview_url", "preview_webp_url"; the
+    "thumbnail_url" (the JPEG), "thumbnail_webp_url", "preview_url" (core.sizes' encodings); the
     WebP ones None while the photo has none stored (Image.has_webp)."""
     urls: dict[str, str | None] = {}
     for size in RENDITIONS:

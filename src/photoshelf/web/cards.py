@@ -21,16 +21,17 @@ def facts(image: Image, urls: dict) -> dict:
     rendition URLs: the gallery's own, or a share link's)."""
     thumbnail, preview = urls["thumbnail_url"], urls["preview_url"]
     widths = f"{image.thumbnail_width}w", f"{image.preview_size[0]}w"
-    webp = urls["thumbnail_webp_url"], urls["preview_webp_url"]
+    webp_thumbnail = urls.get("thumbnail_webp_url")  # the preview is JPEG alone (core.sizes)
     return {
         "id": image.pk,
         "name": image.name,
         "thumbnail_url": thumbnail,
         "preview_url": preview,
-        "preview_webp_url": webp[1] or "",
         "srcset": f"{thumbnail} {widths[0]}, {preview} {widths[1]}",
         # "" while the photo has no WebP stored: the card then offers the JPEG alone
-        "webp_srcset": f"{webp[0]} {widths[0]}, {webp[1]} {widths[1]}" if webp[1] else "",
+        "webp_srcset": f"{webp_thumbnail} {widths[0]}, {preview} {widths[1]}"
+        if webp_thumbnail
+        else "",
         "thumbnail_width": image.thumbnail_width,
         "thumbnail_height": image.thumbnail_height,
         "file_size": image.file_size,

@@ -70,7 +70,6 @@ function initLightbox(cards) {
   if (!dialog) return;
   const parts = {
     image: dialog.querySelector(".lightbox-image"),
-    source: dialog.querySelector(".lightbox-source"),
     title: dialog.querySelector(".lightbox-title"),
     facts: dialog.querySelector(".lightbox-facts"),
     page: dialog.querySelector(".lightbox-page"),
@@ -87,8 +86,6 @@ function initLightbox(cards) {
     const list = all();
     const index = list.indexOf(card);
     dialog.dataset.imageId = card.dataset.imageId;
-    // WebP where the browser takes it (the <source>), else the JPEG: the card's own choice
-    if (parts.source) parts.source.srcset = card.dataset.previewWebp || "";
     parts.image.src = card.dataset.preview;
     parts.image.alt = card.dataset.name;
     parts.title.textContent = card.dataset.name;
