@@ -7,8 +7,9 @@ from pathlib import Path
 
 
 def count(data: bytes, suffix: str) -> dict:
-    """Runs decode -> metadata -> renditions on the bytes, counting ImageFile.load() decodes."""
-    from photoshelf.ingest import decode, metadata, renditions
+    """Runs decode -> metadata -> renditions on the bytes, counting ImageFile.load() decodes and
+    libvips' (ingest/vips.py)."""
+    from photoshelf.ingest import decode, metadata, renditions, vips
 
     decoded: list[tuple[int, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -24,13 +25,23 @@ def count(data: bytes, suffix: str) -> dict:
                 decoded.append(self.size)
             return original_load(self)
 
+        original_vips_load = vips.load
+
+        def counting_vips_load(image):
+            pixels = original_vips_load(image)
+            if pixels is not None:
+                decoded.append(pixels.size)
+            return pixels
+
         cls.load = counting_load
+        vips.load = counting_vips_load
         try:
             with opened.image:
                 facts = metadata.read_metadata(opened.image)
                 renditions.render(opened, facts.orientation)
         finally:
             cls.load = original_load
+            vips.load = original_vips_load
     return {
         "decodes": len(decoded),
         "full_size": full_size,

@@ -1,8 +1,9 @@
 """The yardstick: the minimum ingest a photo needs, run in this process on the same files.
 
-hash, EXIF, ONE decode at the preview's scale, a 1600 px JPEG q85 preview, the 400 px thumbnail
-made from the preview, a 64-bit difference hash of the thumbnail. With Pillow and with pyvips
-(when installed), plus the pieces and the traps docs/benchmarks.md quotes, all as medians in ms.
+hash, EXIF, ONE decode at the preview's scale, a 1600 px preview, the 400 px thumbnail made from
+the preview, each encoded as the service stores it (core.sizes: JPEG and WebP), a 64-bit
+difference hash of the thumbnail. With Pillow and with pyvips (when installed), plus the pieces
+and the traps docs/benchmarks.md quotes, all as medians in ms.
 """
 
 from __future__ import annotations
@@ -68,7 +69,15 @@ def dhash(image: Image.Image) -> int:
     return bits
 
 
-def minimum_pillow(data: bytes, preview_format: str = "JPEG") -> tuple[bytes, bytes, int]:
+def _encodings(size_name: str, jpeg_only: bool):
+    from photoshelf.core.sizes import SIZES
+
+    size = SIZES[size_name]
+    return (size.fallback,) if jpeg_only else size.encodings
+
+
+def minimum_pillow(data: bytes, *, jpeg_only: bool = False) -> tuple[list[bytes], int]:
+    """`jpeg_only`: the renditions as they were before WebP, JPEG alone."""
     hashlib.sha256(data).hexdigest()
     image = Image.open(io.BytesIO(data))
     orientation = image.getexif().get(0x0112, 1)
@@ -86,13 +95,16 @@ def minimum_pillow(data: bytes, preview_format: str = "JPEG") -> tuple[bytes, by
             preview.transpose(ORIENT[orientation]),
             thumb.transpose(ORIENT[orientation]),
         )
-    out_preview, out_thumb = io.BytesIO(), io.BytesIO()
-    preview.save(out_preview, preview_format, quality=85)
-    thumb.save(out_thumb, preview_format, quality=80)
-    return out_preview.getvalue(), out_thumb.getvalue(), dhash(thumb)
+    made = []
+    for pixels, size_name in ((preview, "preview"), (thumb, "thumbnail")):
+        for encoding in _encodings(size_name, jpeg_only):
+            out = io.BytesIO()
+            pixels.save(out, encoding.format, **dict(encoding.options))
+            made.append(out.getvalue())
+    return made, dhash(thumb)
 
 
-def minimum_pyvips(data: bytes) -> tuple[bytes, bytes]:
+def minimum_pyvips(data: bytes) -> list[bytes]:
     import pyvips
 
     hashlib.sha256(data).hexdigest()
@@ -101,7 +113,19 @@ def minimum_pyvips(data: bytes) -> tuple[bytes, bytes]:
     thumb = preview.thumbnail_image(THUMB_PX)
     small = thumb.colourspace("b-w").resize(9 / thumb.width, vscale=8 / thumb.height)
     small.write_to_memory()
-    return preview.jpegsave_buffer(Q=85, strip=True), thumb.jpegsave_buffer(Q=80, strip=True)
+    made = []
+    for image, size_name in ((preview, "preview"), (thumb, "thumbnail")):
+        for encoding in _encodings(size_name, jpeg_only=False):
+            options = dict(encoding.options)
+            if encoding.format == "JPEG":
+                made.append(image.jpegsave_buffer(Q=options["quality"], keep="none"))
+            else:  # libwebp's method is libvips' effort
+                made.append(
+                    image.webpsave_buffer(
+                        Q=options["quality"], effort=options["method"], keep="none"
+                    )
+                )
+    return made
 
 
 def has_pyvips() -> bool:

@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from photoshelf.accounts import tokens
+from photoshelf.core.sizes import RENDITIONS
 from photoshelf.http.uploads import HashedTemporaryUploadedFile
 from photoshelf.storage import get_storage
 from tests.servers import AWS_ENV, MariaDBServer, PostgresServer, S3Server, free_port
@@ -289,6 +290,10 @@ def revoked_token(member) -> str:
     token, secret = tokens.create(member, "revoked")
     tokens.revoke(member, token.pk)
     return secret
+
+
+# The original and every size in each of its encodings (core.sizes): JPEG and WebP.
+FILES_PER_PHOTO = 1 + sum(len(size.encodings) for size in RENDITIONS)
 
 
 def stored_files(where) -> list[str]:

@@ -3,7 +3,7 @@ the same bytes, and different versions of it (near-duplicates)."""
 
 import threading
 
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import photo, reencoded, scene
 from tests.wire import get_json, post_image
 
@@ -36,7 +36,7 @@ def assert_exactly_one_stored(server, results, refusal_code: str) -> None:
     )
     listed = get_json(server.url + "/api/images", server.headers)[1]["items"]
     assert [item["id"] for item in listed] == [winner["id"]]
-    assert len(stored_files(server.storage)) == 3
+    assert len(stored_files(server.storage)) == FILES_PER_PHOTO
 
 
 def test_concurrent_identical_uploads_store_exactly_one_image(server):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from photoshelf.gallery.models import Image
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import photo, recently, upload
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,10 @@ def test_it_stores_an_image_and_answers_201_with_its_json(client, media_dir):
     assert body["original_url"] == f"/images/{image.pk}/original"
     assert body["preview_url"] == f"/images/{image.pk}/preview"
     assert body["thumbnail_url"] == f"/images/{image.pk}/thumbnail"
-    assert len(stored_files(media_dir)) == 3  # original, preview, thumbnail
+    assert "preview_webp_url" not in body  # the preview is JPEG alone (core.sizes)
+    assert body["thumbnail_webp_url"] == f"/images/{image.pk}/thumbnail.webp"
+    assert client.get(body["thumbnail_webp_url"])["Content-Type"] == "image/webp"
+    assert len(stored_files(media_dir)) == 4  # original; preview; thumbnail, JPEG and WebP
 
 
 def test_the_stored_original_is_the_upload_byte_for_byte_and_no_spool_file_is_left(
@@ -105,7 +108,7 @@ def test_the_same_bytes_twice_is_a_duplicate_with_the_first_ones_id(client, medi
     first = post(client, data).json()
     body = assert_refused(post(client, data, filename="other.jpg"), 409, "duplicate", media_dir)
     assert body["duplicate_of"] == first["id"]
-    assert Image.objects.count() == 1 and len(stored_files(media_dir)) == 3
+    assert Image.objects.count() == 1 and len(stored_files(media_dir)) == FILES_PER_PHOTO
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from photoshelf.gallery.models import Image
 from photoshelf.storage import get_storage
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import photo, upload
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_an_unknown_id_is_a_404_problem(client):
 def test_with_the_trash_off_delete_removes_the_row_and_its_files(client, media_dir, settings):
     settings.PHOTOSHELF_TRASH_DAYS = 0
     (image_id,) = make_images(client, 1)
-    assert len(stored_files(media_dir)) == 3
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO
     response = client.delete(f"/api/images/{image_id}")
     assert response.status_code == 204
     assert not Image.objects.exists()
@@ -122,7 +122,7 @@ def test_an_identical_upload_during_a_delete_never_loses_its_files(
     assert client.post("/api/images", {"file": upload(data, "again.jpg")}).status_code == 201
     (image,) = Image.objects.all()
     assert all(storage.exists(key) for key in image.storage_keys())
-    assert len(stored_files(media_dir)) == 3
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO
 
 
 def test_the_openapi_document_describes_the_endpoints(client):

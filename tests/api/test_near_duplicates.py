@@ -4,7 +4,7 @@ import pytest
 
 from photoshelf.gallery import near_duplicates
 from photoshelf.gallery.models import Image
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import reencoded, scene, upload
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_the_same_photo_saved_again_is_refused_with_the_stored_one(
     assert body["duplicate_of"] == first["id"]
     assert 0 <= body["distance"] <= 8 and f"{body['distance']} bits apart" in body["detail"]
     assert list(Image.objects.values_list("pk", flat=True)) == [first["id"]]
-    assert len(stored_files(media_dir)) == 3  # only the first photo's files
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO  # only the first photo's files
 
 
 def test_a_different_photo_is_accepted(client):

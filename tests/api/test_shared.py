@@ -83,8 +83,12 @@ def test_anyone_with_the_link_reads_the_album_and_its_photos_under_the_links_url
     items = page["items"] + rest["items"]
     assert sorted(item["id"] for item in items) == sorted(ids) and rest["next_cursor"] is None
     for item in items:
-        for key in ("original_url", "preview_url", "thumbnail_url"):
+        for key in (
+            "original_url", "preview_url", "thumbnail_url", "thumbnail_webp_url"
+        ):  # fmt: skip
             assert item[key].startswith(f"/s/{token}/images/{item['id']}/")
+        webp = anonymous.get(item["thumbnail_webp_url"])
+        assert webp.status_code == 200 and webp["Content-Type"] == "image/webp"
         assert "sha256" not in item and "uploaded_by" not in item and "gps" not in item
         assert anonymous.get(item["thumbnail_url"]).status_code == 200
         original = anonymous.get(item["original_url"])

@@ -5,7 +5,7 @@ from django.test import Client
 
 from photoshelf.gallery.models import Image
 from photoshelf.storage import get_storage
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import photo, scene, upload
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_a_deleted_photo_leaves_every_list_and_waits_in_the_trash(client, media_
     (item,) = listed["items"]
     assert item["id"] == binned["id"] and item["name"] == "binned"
     assert item["trashed_by"] == "member" and item["trashed_at"] and item["purge_at"]
-    assert len(stored_files(media_dir)) == 6  # nothing removed yet
+    assert len(stored_files(media_dir)) == 2 * FILES_PER_PHOTO  # nothing removed yet
 
 
 def test_restore_answers_the_image_and_puts_it_back(client):

@@ -14,7 +14,7 @@ from photoshelf.gallery import resumable
 from photoshelf.gallery.models import Image, ResumableUpload, UploadChunk
 from photoshelf.storage import get_storage
 from photoshelf.storage.keys import original_key
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import photo, recently
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_an_upload_in_three_patches_is_stored_as_the_same_image_a_post_would_sto
         assert fh.read() == data
     # The chunks are gone: the storage holds the image's files only, the spool is empty.
     assert UploadChunk.objects.count() == 0
-    assert len(stored_files(media_dir)) == 3
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO
     assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()) == []
     state = client.get(url).json()
     assert state["state"] == "stored" and state["image"]["id"] == image.pk

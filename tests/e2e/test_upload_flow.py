@@ -50,9 +50,10 @@ def test_upload_view_open_original_and_delete(server, page, tmp_path):
     expect(card.locator(".uploaded-at")).to_contain_text(datetime.utcnow().strftime("%-d %b %Y"))
     thumbnail = card.locator(".thumb img")
     expect(thumbnail).to_have_attribute("alt", "Harbour <at> dusk")
-    # srcset: the 400 px thumbnail suffices for a card, so the preview is not fetched.
+    # srcset: the 400 px thumbnail suffices for a card, so the preview is not fetched; the
+    # browser takes the WebP of the <picture>'s <source> over the JPEG fallback.
     assert thumbnail.evaluate("img => img.complete && new URL(img.currentSrc).pathname").endswith(
-        "/thumbnail"
+        "/thumbnail.webp"
     )
     screenshot(page, "gallery-one-photo")
 

@@ -134,3 +134,40 @@ def test_a_partial_write_of_a_killed_process_is_listed_and_repair_removes_it(cli
     if storage.local_path(key) is None:  # the bucket no longer keeps the parts
         uploads = storage.client.list_multipart_uploads(Bucket=storage.bucket)
         assert uploads.get("Uploads", []) == []
+
+
+def test_repair_gives_a_photo_stored_before_webp_its_webp_renditions_and_keeps_its_jpegs(
+    client, media_dir
+):
+    image = add(client, size=(2000, 1000))
+    assert image.has_webp
+    storage = get_storage()
+    jpegs = {}
+    for size in ("preview", "thumbnail"):
+        with storage.open(image.rendition_key(size)) as fh:
+            jpegs[size] = fh.read()
+    storage.delete(image.rendition_key("thumbnail", "webp"))  # as a photo stored before it
+    Image.everything.filter(pk=image.pk).update(has_webp=False)  # as migration 0019 left it
+    # Until then its pages offer the JPEG alone: a <source> without its file is a broken picture.
+    assert ".webp" not in client.get("/").content.decode()
+    assert ".webp" not in client.get(f"/images/{image.pk}").content.decode()
+    answer = client.get(f"/api/images/{image.pk}").json()
+    assert answer["thumbnail_webp_url"] is None and "preview_webp_url" not in answer
+
+    report = check()
+    assert report.missing_renditions == [image.rendition_key("thumbnail", "webp")]
+    assert cli.main(["check", "--repair"]) == 0
+    assert stored_files(media_dir) == sorted(image.storage_keys())
+    with storage.open(image.rendition_key("thumbnail", "webp")) as fh, PILImage.open(fh) as webp:
+        assert (webp.format, webp.width) == ("WEBP", 400)
+    for size in ("preview", "thumbnail"):
+        with storage.open(image.rendition_key(size)) as fh:
+            assert fh.read() == jpegs[size]  # what browsers cached stays as it was
+    assert client.get(f"/images/{image.pk}/thumbnail.webp")["Content-Type"] == "image/webp"
+    image.refresh_from_db()
+    assert (
+        image.has_webp
+        and f"/images/{image.pk}/thumbnail.webp 400w" in client.get("/").content.decode()
+    )
+    assert client.get(f"/api/images/{image.pk}").json()["thumbnail_webp_url"] is not None
+    assert check().clean

@@ -7,7 +7,7 @@ from photoshelf.gallery import library, near_duplicates
 from photoshelf.gallery.models import Image
 from photoshelf.ingest.fingerprint import hamming
 from photoshelf.ingest.incoming import IncomingFile
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import reencoded, scene
 
 # Library behaviour, not a backend matrix: the six backends are covered by tests/api and tests/web.
@@ -39,7 +39,7 @@ def test_a_version_committed_after_the_first_look_is_caught_before_the_insert(
     other = Image.objects.get()
     assert refused.value.code == "near-duplicate"
     assert refused.value.extra["duplicate_of"] == other.pk
-    assert len(stored_files(media_dir)) == 3  # the loser's files were removed
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO  # the loser's files were removed
 
 
 def test_the_same_bytes_committed_during_the_lookup_are_still_a_duplicate(tmp_path, monkeypatch):

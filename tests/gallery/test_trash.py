@@ -11,7 +11,7 @@ from photoshelf.gallery.activity import Actor
 from photoshelf.gallery.consistency import check
 from photoshelf.gallery.models import Image
 from photoshelf.ingest.incoming import IncomingFile
-from tests.conftest import make_user, stored_files
+from tests.conftest import FILES_PER_PHOTO, make_user, stored_files
 from tests.factories import photo, reencoded, scene
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_restore_puts_it_back_as_it_was(trashed, media_dir):
     assert trash.restore(trashed)
     back = Image.objects.get(pk=trashed.pk)
     assert back.trashed_at is None and back.trashed_by is None and back.name == "binned"
-    assert len(stored_files(media_dir)) == 3
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO
     assert not trash.restore(back)  # not in the trash any more
 
 
@@ -163,12 +163,12 @@ def test_another_version_of_a_trashed_photo_is_refused_as_in_the_trash(tmp_path,
 def test_the_check_counts_trashed_photos_files_as_theirs(trashed, media_dir):
     report = check(repair=True)
     assert report.clean and report.orphans == []
-    assert len(stored_files(media_dir)) == 3
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO
 
 
 def test_deletion_keeps_files_a_trashed_row_still_references(trashed, media_dir):
     deletion.remove_unless_referenced(trashed.sha256, trashed.storage_keys())
-    assert len(stored_files(media_dir)) == 3
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO
 
 
 def test_purge_at_is_the_deletion_plus_the_days(trashed, settings):

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.conftest import FILES_PER_PHOTO
+
 from .conftest import camera_folder, files, import_command, import_env, photoshelf_import, rows
 
 PHOTOS = 30
@@ -135,7 +137,7 @@ def test_ctrl_c_finishes_the_files_in_progress_and_stops_cleanly(folder, uninter
     assert_every_row_has_its_complete_files(data_dir)
     # Nothing cut short: exactly the files of the rows, no orphan, no temporary write.
     assert {key.split("/")[3].split(".")[0] for key in files(data_dir)} == set(halfway)
-    assert len(files(data_dir)) == 3 * len(halfway)
+    assert len(files(data_dir)) == FILES_PER_PHOTO * len(halfway)
 
     again = photoshelf_import(data_dir, folder)
 

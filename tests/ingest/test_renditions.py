@@ -38,12 +38,31 @@ def test_it_applies_the_exif_orientation(tmp_path):
     assert (made["thumbnail"].width, made["thumbnail"].height) == (300, 400)
 
 
+def test_the_thumbnail_is_made_as_a_jpeg_and_a_webp_of_the_same_pixels(tmp_path):
+    made = render_bytes(tmp_path, photo(size=(4000, 3000), orientation=6), orientation=6)
+    assert [encoding.format for encoding, _ in made["preview"].files] == ["JPEG"]
+    for name, box, formats in (
+        ("preview", (1200, 1600), ["JPEG"]),
+        ("thumbnail", (300, 400), ["JPEG", "WEBP"]),
+    ):
+        rendition = made[name]
+        assert [encoding.format for encoding, _ in rendition.files] == formats
+        assert rendition.data == rendition.files[0][1]  # the fallback
+        shown = np.asarray(rendition.pixels, dtype=np.int16)
+        for encoding, data in rendition.files:
+            with Image.open(io.BytesIO(data)) as image:
+                assert (image.format, image.size, image.mode) == (encoding.format, box, "RGB")
+                # the same picture in both: every pixel close to what was encoded
+                assert np.abs(np.asarray(image, dtype=np.int16) - shown).mean() < 3
+
+
 def test_renditions_carry_no_exif(tmp_path):
     made = render_bytes(tmp_path, photo(make="Secret Camera"))
     for rendition in made.values():
-        with Image.open(io.BytesIO(rendition.data)) as image:
-            assert not image.getexif()
-            assert b"Secret Camera" not in rendition.data
+        for _, data in rendition.files:
+            with Image.open(io.BytesIO(data)) as image:
+                assert not image.getexif() and "xmp" not in image.info
+                assert b"Secret Camera" not in data
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "L", "P", "CMYK", "I;16"])

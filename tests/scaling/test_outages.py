@@ -6,7 +6,7 @@ import pytest
 from photoshelf.gallery.consistency import check
 from photoshelf.gallery.models import Image, PendingDeletion
 from photoshelf.storage import get_storage
-from tests.conftest import Server, stored_files
+from tests.conftest import FILES_PER_PHOTO, Server, stored_files
 from tests.factories import photo, upload
 from tests.servers import MariaDBServer, PostgresServer, S3Server
 from tests.wire import get, get_json, post_image
@@ -54,7 +54,9 @@ def test_the_storage_stopping_mid_upload_is_a_503_and_leaves_no_orphan_once_it_r
     second = client.post("/api/images", {"file": upload(photo(color=(10, 20, 30)))})
     assert second.status_code == 201
     sha256 = second.json()["sha256"]
-    assert len(stored_files(storage)) == 3 and all(sha256 in key for key in stored_files(storage))
+    assert len(stored_files(storage)) == FILES_PER_PHOTO and all(
+        sha256 in key for key in stored_files(storage)
+    )
     assert not PendingDeletion.objects.exists() and check().clean
 
 
@@ -70,7 +72,9 @@ def test_a_delete_while_the_storage_is_down_removes_the_files_once_it_returns(
 
     own_s3.start()
     assert client.post("/api/images", {"file": upload(photo(color=(5, 5, 5)))}).status_code == 201
-    assert len(stored_files(get_storage())) == 3 and not PendingDeletion.objects.exists()
+    assert (
+        len(stored_files(get_storage())) == FILES_PER_PHOTO and not PendingDeletion.objects.exists()
+    )
 
 
 @pytest.mark.django_db

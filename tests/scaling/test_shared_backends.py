@@ -3,7 +3,7 @@ S3 bucket: no state lives in a process, so they behave as one service."""
 
 import threading
 
-from tests.conftest import run_photoshelf, stored_files
+from tests.conftest import FILES_PER_PHOTO, run_photoshelf, stored_files
 from tests.factories import photo
 from tests.wire import get_json, post_image
 
@@ -54,7 +54,7 @@ def test_identical_uploads_on_both_servers_store_exactly_one_image(two_servers, 
     for server in servers:
         listed = get_json(server.url + "/api/images", server.headers)[1]["items"]
         assert [i["id"] for i in listed] == [winner["id"]]
-    assert len(stored_files(storage)) == 3  # no orphan objects
+    assert len(stored_files(storage)) == FILES_PER_PHOTO  # no orphan objects
     assert_check_is_clean(tmp_path, env)
 
 
@@ -70,5 +70,5 @@ def test_different_uploads_on_both_servers_are_all_stored_and_listed(two_servers
             "items"
         ]
         assert {item["id"] for item in listed} == created
-    assert len(stored_files(storage)) == 3 * UPLOADS
+    assert len(stored_files(storage)) == FILES_PER_PHOTO * UPLOADS
     assert_check_is_clean(tmp_path, env)

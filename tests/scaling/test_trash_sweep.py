@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import Server, run_photoshelf, stored_files
+from tests.conftest import FILES_PER_PHOTO, Server, run_photoshelf, stored_files
 from tests.factories import scene
 from tests.servers import AWS_ENV
 from tests.wire import get_json, post_image
@@ -74,7 +74,7 @@ def test_every_expired_photo_is_purged_once_by_one_of_many_sweeping_processes(
         assert delete(servers[i % 2], image_id) == 204
     time.sleep(2)  # several sweeps pass: nothing is old enough yet
     assert len(get_json(f"{b.url}/api/trash?limit=200", b.headers)[1]["items"]) == PHOTOS
-    assert len(stored_files(storage)) == 3 * PHOTOS and purged_in_logs(servers) == 0
+    assert len(stored_files(storage)) == FILES_PER_PHOTO * PHOTOS and purged_in_logs(servers) == 0
 
     done = run_photoshelf(a.data_dir, "manage", "shell", "-c", BACKDATE, env=env)
     assert done.returncode == 0 and done.stdout.split()[-1] == str(PHOTOS), done.stderr

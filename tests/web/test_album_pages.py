@@ -34,6 +34,7 @@ def test_selected_gallery_cards_go_into_an_album(client, member):
     assert set(AlbumImage.objects.values_list("image_id", flat=True)) == set(ids[:2])
     page = client.get(f"/albums/{album.pk}").content.decode()
     assert page.count('class="card"') == 2 and f'id="image-{ids[2]}"' not in page
+    assert f'<source type="image/webp" srcset="/images/{ids[0]}/thumbnail.webp ' in page
     assert f'action="/albums/{album.pk}/remove/{ids[0]}"' in page
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from photoshelf.gallery.models import Image
-from tests.conftest import stored_files
+from tests.conftest import FILES_PER_PHOTO, stored_files
 from tests.factories import photo, upload
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,10 @@ def test_the_first_post_only_asks_for_confirmation(client, image, media_dir):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Delete “Doomed”?" in html and 'name="confirmed" value="yes"' in html
-    assert Image.objects.filter(pk=image.pk).exists() and len(stored_files(media_dir)) == 3
+    assert (
+        Image.objects.filter(pk=image.pk).exists()
+        and len(stored_files(media_dir)) == FILES_PER_PHOTO
+    )
 
 
 def test_a_confirmed_post_moves_the_photo_to_the_trash(client, image, media_dir):
@@ -29,7 +32,7 @@ def test_a_confirmed_post_moves_the_photo_to_the_trash(client, image, media_dir)
     html = response.content.decode()
     assert "“Doomed” was moved to the trash." in html and f'id="image-{image.pk}"' not in html
     assert not Image.objects.exists() and Image.everything.in_trash().count() == 1
-    assert len(stored_files(media_dir)) == 3  # restorable, files and all
+    assert len(stored_files(media_dir)) == FILES_PER_PHOTO  # restorable, files and all
 
 
 def test_the_confirmation_says_where_the_photo_goes(client, image, settings):

@@ -54,6 +54,25 @@ def test_renditions_are_jpeg(client):
             assert rendition.width == width
 
 
+def test_the_thumbnail_is_also_webp_with_its_own_etag(client):
+    image = add(client, photo(size=(2000, 1000)), "Wide")
+    assert client.get(f"/images/{image.pk}/preview.webp").status_code == 404  # JPEG alone
+    for size_name, width in (("thumbnail", 400),):
+        response = client.get(f"/images/{image.pk}/{size_name}.webp")
+        assert response.status_code == 200 and response["Content-Type"] == "image/webp"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Disposition"] == f'inline; filename="Wide-{size_name}.webp"'
+        assert "immutable" in response["Cache-Control"]
+        jpeg_etag = client.get(f"/images/{image.pk}/{size_name}")["ETag"]
+        assert response["ETag"] == f'"{image.sha256}-{size_name}.webp"' != jpeg_etag
+        with PILImage.open(io.BytesIO(body(response))) as rendition:
+            assert (rendition.format, rendition.width) == ("WEBP", width)
+        again = client.get(
+            f"/images/{image.pk}/{size_name}.webp", HTTP_IF_NONE_MATCH=response["ETag"]
+        )
+        assert again.status_code == 304
+
+
 def test_a_matching_etag_is_answered_304(client):
     image = add(client, photo(), "Cached")
     response = client.get(f"/images/{image.pk}/original", HTTP_IF_NONE_MATCH=f'"{image.sha256}"')
@@ -64,6 +83,8 @@ def test_unknown_images_and_sizes_are_404(client):
     image = add(client, photo(), "Only")
     assert client.get("/images/999/original").status_code == 404
     assert client.get(f"/images/{image.pk}/huge").status_code == 404
+    for name in ("thumbnail.avif", "thumbnail.jpg", "thumbnail.", "huge.webp", ".webp"):
+        assert client.get(f"/images/{image.pk}/{name}").status_code == 404
 
 
 # --- GPS and metadata in what is served -----------------------------------------------------
@@ -113,10 +134,26 @@ def test_an_original_whose_gps_cannot_be_removed_is_withheld(client, settings):
     assert 'data-code="original-withheld"' in response.content.decode()
 
 
+def _riff_chunks(data: bytes) -> set[str]:
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    found, at = set(), 12
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at + 4 : at + 8], "little")
+        found.add(data[at : at + 4].decode("latin-1"))
+        at += 8 + length + (length & 1)
+    return found
+
+
 def test_renditions_never_carry_metadata(client, corpus, settings):
     settings.PHOTOSHELF_MAX_AGE_DAYS = 0
     data = (corpus / "heic" / "IMG_5195.HEIC").read_bytes()
     image = add(client, data, "Kansas", filename="IMG_5195.HEIC")
+    webp = body(client.get(f"/images/{image.pk}/thumbnail.webp"))
+    with PILImage.open(io.BytesIO(webp)) as rendition:
+        assert rendition.format == "WEBP" and not rendition.getexif()
+        assert "xmp" not in rendition.info
+    assert _riff_chunks(webp) <= {"VP8 ", "VP8L", "VP8X", "ALPH", "ICCP"}  # no EXIF, XMP
+    assert b"xmpmeta" not in webp
     for size in ("preview", "thumbnail"):
         served = body(client.get(f"/images/{image.pk}/{size}"))
         with PILImage.open(io.BytesIO(served)) as rendition:

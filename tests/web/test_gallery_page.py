@@ -30,6 +30,10 @@ def test_a_card_shows_every_field(client):
     html = client.get("/").content.decode()
     assert f'href="/images/{image.pk}/original"' in html
     assert f'src="/images/{image.pk}/thumbnail"' in html
+    webp = f"/images/{image.pk}/thumbnail.webp {image.thumbnail_width}w, "
+    webp += f"/images/{image.pk}/preview {image.preview_size[0]}w"  # the preview: JPEG alone
+    assert f'<source type="image/webp" srcset="{webp}"' in html  # before the <img>: JPEG fallback
+    assert html.index(webp) < html.index(f'src="/images/{image.pk}/thumbnail"')
     assert f'width="{image.thumbnail_width}" height="{image.thumbnail_height}"' in html
     assert ">Harbour<" in html
     assert f'title="{image.file_size} bytes"' in html
@@ -90,6 +94,7 @@ def test_the_image_page_shows_the_preview_and_facts(client):
     image = add(client, name="Dune", taken=recently(2))
     html = client.get(f"/images/{image.pk}").content.decode()
     assert f'src="/images/{image.pk}/preview"' in html and image.sha256 in html
+    assert "preview.webp" not in html  # a 1600 px WebP costs ~40x its JPEG's encode
     assert client.get("/images/9999").status_code == 404
 
 

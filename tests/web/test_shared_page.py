@@ -36,6 +36,9 @@ def test_anyone_sees_the_album_and_nothing_of_the_site(client, member):
     for image_id in ids:
         assert f'id="image-{image_id}"' in html
         assert f"/s/{token}/images/{image_id}/thumbnail" in html
+        assert f'srcset="/s/{token}/images/{image_id}/thumbnail.webp ' in html
+        assert Client().get(f"/s/{token}/images/{image_id}/thumbnail.webp").status_code == 200
+        assert Client().get(f"/s/{token}/images/{image_id}/preview.webp").status_code == 404
     for private in (
         'href="/"',
         "/login",

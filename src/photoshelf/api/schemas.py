@@ -52,8 +52,11 @@ class ImageOut(Schema):
     uploaded_by: str | None
     sha256: str
     original_url: str
-    preview_url: str
-    thumbnail_url: str
+    preview_url: str  # JPEG
+    thumbnail_url: str  # JPEG
+    # The same pixels as WebP; null for a photo stored before them, until `photoshelf check
+    # --repair` makes it.
+    thumbnail_webp_url: str | None
 
     @staticmethod
     def resolve_taken_at(image: Image) -> str | None:
@@ -85,6 +88,10 @@ class ImageOut(Schema):
     @staticmethod
     def resolve_thumbnail_url(image: Image) -> str:
         return image_url("web:rendition", image.pk, "thumbnail")
+
+    @staticmethod
+    def resolve_thumbnail_webp_url(image: Image) -> str | None:
+        return image_url("web:rendition", image.pk, "thumbnail.webp") if image.has_webp else None
 
 
 class ImagePage(Schema):
@@ -265,8 +272,9 @@ class SharedImageOut(Schema):
     camera: str
     taken_at: str | None
     uploaded_at: datetime
-    preview_url: str
-    thumbnail_url: str
+    preview_url: str  # JPEG
+    thumbnail_url: str  # JPEG
+    thumbnail_webp_url: str | None  # null until the photo's WebP thumbnail is made
     original_url: str | None  # null when the link does not allow downloads
 
 

@@ -92,5 +92,7 @@ def shared_image(link: ShareLink, token: str, image: Image) -> dict:
         "camera": image.camera,
         "taken_at": local.isoformat() if local else None,
         "uploaded_at": image.uploaded_at,
-        **shared_image_urls(token, image.pk, allow_download=link.allow_download),
+        **shared_image_urls(
+            token, image.pk, allow_download=link.allow_download, has_webp=image.has_webp
+        ),
     }

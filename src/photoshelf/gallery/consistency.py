@@ -1,7 +1,8 @@
 """`photoshelf check`: every disagreement between the rows and the stored files, and its repair.
 
 Missing originals cannot be repaired (the bytes are gone); missing renditions are made again
-from the original; files no row references are removed. Works on any storage backend.
+from the original (so photos stored before the WebP renditions gain them); files no row
+references are removed. Works on any storage backend.
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ def check(
         absent = [key for key in keys[1:] if key not in stored]
         report.missing_renditions += absent
         if absent and repair:
-            _rerender(image, storage, report)
+            absent = _rerender(image, storage, report, set(absent))
+        if repair and not absent and not image.has_webp:  # every file there: pages may offer it
+            Image.everything.filter(pk=image.pk).update(has_webp=True)
     report.in_flight = sorted(writing - expected)
     report.orphans = sorted(stored - expected - writing)
     if repair:
@@ -117,7 +120,10 @@ def check(
     return report
 
 
-def _rerender(image: Image, storage: Storage, report: Report) -> None:
+def _rerender(image: Image, storage: Storage, report: Report, absent: set[str]) -> list[str]:
+    """Make the absent renditions again (all of them, from one decode) and store those only: a
+    photo stored before an encoding existed (WebP) gains it, and its JPEGs stay as served.
+    Returns the keys still absent (all of them when the original cannot be rendered)."""
     with tempfile.TemporaryDirectory(prefix="photoshelf-check-") as folder:
         path = Path(folder) / "original"
         with storage.open(image.original_key) as src, open(path, "wb") as dst:
@@ -130,10 +136,15 @@ def _rerender(image: Image, storage: Storage, report: Report) -> None:
             )
         except Refusal as refusal:
             report.unrepairable.append(f"image {image.pk}: {refusal.detail}")
-            return
+            return sorted(absent)
     for rendition in processed.made:
-        storage.put_bytes(image.rendition_key(rendition.size.name), rendition.data)
+        for encoding, data in rendition.files:
+            key = image.rendition_key(rendition.size.name, encoding.extension)
+            if key in absent:
+                storage.put_bytes(key, data)
+                absent.discard(key)
     report.repaired.append(f"renditions of image {image.pk} made again")
+    return sorted(absent)
 
 
 def _remove_orphans(orphans: list[str], storage: Storage, report: Report, grace: timedelta) -> None:

@@ -112,6 +112,10 @@ def image_for(
         height=facts.height,
         thumbnail_width=made[-1].width,
         thumbnail_height=made[-1].height,
+        # the WebP renditions of the sizes that have one (the thumbnail: core.sizes)
+        has_webp=any(
+            encoding.extension == "webp" for rendition in made for encoding, _ in rendition.files
+        ),
         animated=opened.animated,
         motion_video_start=processed.motion_video.start if processed.motion_video else None,
         motion_video_length=processed.motion_video.length if processed.motion_video else None,
@@ -231,9 +235,10 @@ def _store_files(
         storage.put_file(key, incoming.path, spooled=incoming.spooled, tag=note.tag)
         written.append(key)
         for rendition in made:
-            key = rendition_key(image.sha256, rendition.size.name, rendition.size.extension)
-            storage.put_bytes(key, rendition.data, tag=note.tag)
-            written.append(key)
+            for encoding, data in rendition.files:
+                key = rendition_key(image.sha256, rendition.size.name, encoding.extension)
+                storage.put_bytes(key, data, tag=note.tag)
+                written.append(key)
     except BaseException:
         deletion.remove_unless_referenced(image.sha256, written)
         raise

@@ -41,6 +41,10 @@ class Image(models.Model):
     height = models.PositiveIntegerField()
     thumbnail_width = models.PositiveIntegerField()
     thumbnail_height = models.PositiveIntegerField()
+    # Its WebP renditions are stored: pages offer them only then (a <source> whose file is
+    # missing is a broken picture, not the JPEG). Photos stored before they existed get them,
+    # and this, from `photoshelf check --repair`.
+    has_webp = models.BooleanField(default=False)
     # An animated GIF, WebP or APNG: the renditions show its first frame, the page the original.
     animated = models.BooleanField(default=False)
     # A motion photo: where its MP4 lies in the original (bytes), or null for a still.
@@ -149,11 +153,22 @@ class Image(models.Model):
     def original_key(self) -> str:
         return original_key(self.sha256, self.extension)
 
-    def rendition_key(self, size_name: str) -> str:
-        return rendition_key(self.sha256, size_name, SIZES[size_name].extension)
+    def rendition_key(self, size_name: str, extension: str | None = None) -> str:
+        """The key of one size in one of its encodings (default: the fallback, JPEG)."""
+        extension = extension or SIZES[size_name].fallback.extension
+        return rendition_key(self.sha256, size_name, extension)
 
     def storage_keys(self) -> list[str]:
-        return [self.original_key, *(self.rendition_key(name) for name in SIZES)]
+        """Every file of this photo, the original first: what deletion, the trash, the in-flight
+        note and `photoshelf check` go by."""
+        return [
+            self.original_key,
+            *(
+                self.rendition_key(size.name, encoding.extension)
+                for size in SIZES.values()
+                for encoding in size.encodings
+            ),
+        ]
 
     @property
     def in_trash(self) -> bool:

@@ -142,7 +142,7 @@ def backfill(image_model=Image) -> tuple[int, int]:
     pending = image_model.objects.filter(phash_band_0=None).values_list("id", "sha256")
     for image_id, sha256 in pending.iterator(chunk_size=1000):
         try:
-            key = rendition_key(sha256, thumbnail.name, thumbnail.extension)
+            key = rendition_key(sha256, thumbnail.name, thumbnail.fallback.extension)
             with storage.open(key) as fh, PillowImage.open(fh) as pixels:
                 fingerprint = steps.fingerprint(pixels)
         except Exception as exc:  # a missing file or a broken thumbnail: the row stays unchecked

@@ -1,9 +1,11 @@
-"""render(): one decode, every size of core.sizes.RENDITIONS, in sRGB, no metadata.
+"""render(): one decode, every size of core.sizes.RENDITIONS in each of its encodings, in sRGB,
+no metadata.
 
 The original is decoded once, at the largest rendition's scale (JPEG's DCT scaling does most of
-the shrinking for free via draft()); smaller sizes are made from the larger, and the EXIF
-orientation is applied to the small images, never to the full-size one, and so is the
-conversion to sRGB from an embedded colour profile (colour.py).
+the shrinking for free via draft()), by libvips for plain PNGs (vips.py), else by Pillow;
+smaller sizes are made from the larger, and the EXIF orientation is applied to the small images,
+never to the full-size one, and so is the conversion to sRGB from an embedded colour profile
+(colour.py).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageOps
 
 from photoshelf.core.refusals import Refusal
-from photoshelf.core.sizes import RENDITIONS, Size
+from photoshelf.core.sizes import RENDITIONS, Encoding, Size
 
-from . import colour
+from . import colour, vips
 from .decode import Opened
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,16 @@ REDUCING_GAP = 2.0
 @dataclass(frozen=True)
 class Rendition:
     size: Size
-    data: bytes
+    files: tuple[tuple[Encoding, bytes], ...] = field(repr=False)  # in size.encodings' order
     width: int
     height: int
     # The displayed pixels the bytes were encoded from: what the perceptual fingerprint reads.
     pixels: Image.Image = field(repr=False, compare=False)
+
+    @property
+    def data(self) -> bytes:
+        """The fallback encoding's bytes (JPEG)."""
+        return self.files[0][1]
 
 
 def render(opened: Opened, orientation: int, *, name: str = "") -> list[Rendition]:
@@ -49,7 +56,7 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
             # preview when it is big enough, else a half-size demosaic (raw.py); OpenEXR:
             # whole blocks averaged before tone-mapping (exr.py)
             image.draft("RGB", target)
-        image.load()
+        image = _load(opened)
         pixels, to_srgb = _decoded(image, name)
     except Refusal:
         raise
@@ -67,8 +74,21 @@ def render(opened: Opened, orientation: int, *, name: str = "") -> list[Renditio
         if to_srgb is not None:  # once, on the largest size: the smaller ones are made from it
             pixels, to_srgb = to_srgb(pixels), None
         shown = _orient(pixels, orientation)
-        made.append(Rendition(size, _encode(shown, size), shown.width, shown.height, shown))
+        files = tuple((encoding, _encode(shown, encoding)) for encoding in size.encodings)
+        made.append(Rendition(size, files, shown.width, shown.height, shown))
     return made
+
+
+def _load(opened: Opened) -> Image.Image:
+    """The decoded pixels, by the fastest decoder measured for the format (vips.py: PNG), else
+    by Pillow's."""
+    image = opened.image
+    if vips.decodes(image, animated=opened.animated):
+        pixels = vips.load(image)
+        if pixels is not None:
+            return pixels
+    image.load()
+    return image
 
 
 def _decoded(image: Image.Image, name: str) -> tuple[Image.Image, colour.Convert | None]:
@@ -129,7 +149,7 @@ def _orient(image: Image.Image, orientation: int) -> Image.Image:
     return image
 
 
-def _encode(image: Image.Image, size: Size) -> bytes:
+def _encode(image: Image.Image, encoding: Encoding) -> bytes:
     out = io.BytesIO()
-    image.save(out, size.format, quality=size.quality)  # sRGB: no profile needed
+    image.save(out, encoding.format, **dict(encoding.options))  # sRGB: no profile needed
     return out.getvalue()

@@ -12,19 +12,26 @@ from django.template.defaultfilters import filesizeformat
 
 from photoshelf.accounts import permissions
 from photoshelf.gallery.models import Image
-from photoshelf.http.links import image_url
+from photoshelf.http.links import image_rendition_urls, image_url
 from photoshelf.web.templatetags.photoshelf import iso, taken, utc_short
 
 
-def facts(image: Image, thumbnail: str, preview: str) -> dict:
-    """What every card shows of a photo, with its pictures at these URLs (the gallery's own,
-    or a share link's)."""
+def facts(image: Image, urls: dict) -> dict:
+    """What every card shows of a photo, with its pictures at these URLs (http.links'
+    rendition URLs: the gallery's own, or a share link's)."""
+    thumbnail, preview = urls["thumbnail_url"], urls["preview_url"]
+    widths = f"{image.thumbnail_width}w", f"{image.preview_size[0]}w"
+    webp_thumbnail = urls.get("thumbnail_webp_url")  # the preview is JPEG alone (core.sizes)
     return {
         "id": image.pk,
         "name": image.name,
         "thumbnail_url": thumbnail,
         "preview_url": preview,
-        "srcset": f"{thumbnail} {image.thumbnail_width}w, {preview} {image.preview_size[0]}w",
+        "srcset": f"{thumbnail} {widths[0]}, {preview} {widths[1]}",
+        # "" while the photo has no WebP stored: the card then offers the JPEG alone
+        "webp_srcset": f"{webp_thumbnail} {widths[0]}, {preview} {widths[1]}"
+        if webp_thumbnail
+        else "",
         "thumbnail_width": image.thumbnail_width,
         "thumbnail_height": image.thumbnail_height,
         "file_size": image.file_size,
@@ -37,10 +44,8 @@ def facts(image: Image, thumbnail: str, preview: str) -> dict:
 
 
 def card(image: Image, user) -> dict:
-    thumbnail = image_url("web:rendition", image.pk, "thumbnail")
-    preview = image_url("web:rendition", image.pk, "preview")
     return {
-        **facts(image, thumbnail, preview),
+        **facts(image, image_rendition_urls(image.pk, has_webp=image.has_webp)),
         "page_url": image_url("web:image", image.pk),
         "original_url": image_url("web:original", image.pk),
         "delete_url": image_url("web:delete", image.pk),

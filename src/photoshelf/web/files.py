@@ -18,8 +18,8 @@ from django.views.decorators.http import require_safe
 
 from photoshelf.accounts import permissions
 from photoshelf.accounts.access import viewable
+from photoshelf.core import sizes
 from photoshelf.core.refusals import Refusal
-from photoshelf.core.sizes import SIZES
 from photoshelf.gallery import privacy
 from photoshelf.gallery.models import Image
 from photoshelf.http.answers import refusal_response
@@ -138,7 +138,7 @@ def without_gps(data: bytes) -> bytes:
 @viewable(tokens_allowed=True)
 @require_safe
 def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpResponseBase:
-    if size_name not in SIZES:
+    if sizes.lookup(size_name) is None:
         raise Http404("no such rendition")
     return rendition_of(request, _image_or_404(request, image_id), size_name)
 
@@ -146,15 +146,17 @@ def rendition(request: HttpRequest, image_id: int, size_name: str) -> HttpRespon
 def rendition_of(
     request: HttpRequest, image: Image, size_name: str, *, cache_control: str = IMMUTABLE
 ) -> HttpResponseBase:
-    size = SIZES.get(size_name)
-    if size is None:
+    """One size in one encoding: "thumbnail" is the JPEG, "thumbnail.webp" the WebP."""
+    found = sizes.lookup(size_name)
+    if found is None:
         raise Http404("no such rendition")
+    size, encoding = found
     return _stored_file(
         request,
-        key=image.rendition_key(size_name),
-        content_type=size.content_type,
-        filename=download_name(f"{image.name}-{size_name}.{size.extension}"),
-        etag=f"{image.sha256}-{size_name}",
+        key=image.rendition_key(size.name, encoding.extension),
+        content_type=encoding.content_type,
+        filename=download_name(f"{image.name}-{size.name}.{encoding.extension}"),
+        etag=f"{image.sha256}-{size_name}",  # the JPEG's as before the WebP ones existed
         last_modified=image.uploaded_at,
         cache_control=cache_control,
     )

@@ -189,12 +189,13 @@ def _guest_uploader(link: ShareLink, token: str) -> dict | None:
 
 def _card(link: ShareLink, token: str, image: Image) -> dict:
     """A card of the shared page: the gallery card's facts, the link's URLs, no actions."""
-    urls = shared_image_urls(token, image.pk, allow_download=link.allow_download)
-    thumbnail, preview = urls["thumbnail_url"] or "", urls["preview_url"] or ""  # always set
+    urls = shared_image_urls(
+        token, image.pk, allow_download=link.allow_download, has_webp=image.has_webp
+    )
     return {
-        **cards.facts(image, thumbnail, preview),
+        **cards.facts(image, urls),
         "page_url": "",  # no image page: the lightbox shows the card's facts
-        "original_url": urls["original_url"] or preview,
+        "original_url": urls["original_url"] or urls["preview_url"],
         "deletable": False,
     }
 
