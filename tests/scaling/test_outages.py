@@ -68,7 +68,7 @@ def test_a_delete_while_the_storage_is_down_removes_the_files_once_it_returns(
     image_id = client.post("/api/images", {"file": upload(photo())}).json()["id"]
     own_s3.stop()
     assert client.delete(f"/api/images/{image_id}").status_code == 204
-    assert not Image.objects.exists() and PendingDeletion.objects.count() == 3
+    assert not Image.objects.exists() and PendingDeletion.objects.count() == FILES_PER_PHOTO
 
     own_s3.start()
     assert client.post("/api/images", {"file": upload(photo(color=(5, 5, 5)))}).status_code == 201
