@@ -116,21 +116,11 @@ def s3_layouts(rounds: int) -> dict | None:
     stored at its final key: as objects (put, get, put the original) or as a multipart upload
     (upload_part, complete, get, copy to the final key). moto's server, over real HTTP."""
     try:
-        import boto3
-        from moto.server import ThreadedMotoServer
+        import boto3  # noqa: F401  (moto_server() needs both)
+        import moto.server  # noqa: F401
     except ImportError:
         return None
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1"
-    )
-    from .serving import free_port
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}")
+    with moto_server() as (s3, _):
         bucket = "bench"
         s3.create_bucket(Bucket=bucket)
         data = os.urandom(20 * CHUNK)
@@ -145,8 +135,6 @@ def s3_layouts(rounds: int) -> dict | None:
                     spool.seek(0)
                     assert hashlib.sha256(spool.read()).digest() == hashlib.sha256(data).digest()
         return found
-    finally:
-        server.stop()
 
 
 def _read_into(body, spool) -> None:
